@@ -3,14 +3,15 @@
  * `process` directly, so commands can be embedded and tested), and the error
  * policy: a user error is one line on stderr and a non-zero exit.
  */
+import type { Readable, Writable } from 'stream';
 import { Command } from 'clipanion';
 import { isRetisError, errorMessage, type Logger } from '@retis/core';
 import type { Runtime } from '../runtime';
 
 export interface RetisCommandContext {
-  stdin: NodeJS.ReadableStream;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
   env: Record<string, string | undefined>;
   colorDepth: number;
   runtime: Runtime;

@@ -48,7 +48,13 @@ export interface SectionFactory {
   readonly owner: number;
   /**
    * Fill `event` from this owner's sections. `buf` holds the whole raw
-   * record. Throws RawSectionError on a size mismatch.
+   * record (often a whole ring-buffer batch: offsets are absolute).
+   * Throws RawSectionError on a size mismatch.
+   *
+   * `view`, when given, is a DataView over exactly the bytes of `buf`
+   * (same byteOffset and length), shared by every record of a batch so
+   * that no factory has to create one per section. `sections` and its
+   * elements are reused by the parser: do not keep them after the call.
    */
-  decode(buf: Buffer, sections: RawSection[], event: RetisEvent): void;
+  decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void;
 }

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+/*
+ * Cost of tracing on the packet path. A UDP flood between two network
+ * namespaces runs for a fixed time, in one run:
+ *   - untraced (the baseline),
+ *   - under `retis collect -c skb,skb-drop -p tp:net:netif_receive_skb -o FILE`,
+ *   - under a bpftrace one-liner printing each netif_receive_skb event,
+ * and prints the received packet rates, their ratio to the baseline, the
+ * events written and the events lost. Ratios, not absolute rates, are the
+ * result: these machines are shared and noisy.
+ *
+ * Usage: node bench/collect-overhead.js [--seconds N] [--rounds N] [-- extra retis collect args]
+ */
+'use strict';
+const { execFileSync, spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = path.join(__dirname, 'out');
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const SECONDS = opt('--seconds', 3);
+const ROUNDS = opt('--rounds', 1);
+const dashdash = args.indexOf('--');
+const EXTRA = dashdash >= 0 ? args.slice(dashdash + 1) : [];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function buildUdp() {
+  fs.mkdirSync(OUT, { recursive: true });
+  const bin = path.join(OUT, 'udp');
+  const src = path.join(__dirname, 'udp.c');
+  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < fs.statSync(src).mtimeMs) {
+    execFileSync('cc', ['-O2', '-Wall', '-o', bin, src], { stdio: 'inherit' });
+  }
+  return bin;
+}
+
+function netns() {
+  const id = process.pid % 100000;
+  const a = `rb-a${id}`, b = `rb-b${id}`;
+  const ip = (...x) => execFileSync('ip', x, { stdio: 'ignore' });
+  ip('netns', 'add', a);
+  ip('netns', 'add', b);
+  ip('link', 'add', `ba${id}`, 'netns', a, 'type', 'veth', 'peer', 'name', `bb${id}`, 'netns', b);
+  ip('-n', a, 'addr', 'add', '192.0.2.1/24', 'dev', `ba${id}`);
+  ip('-n', b, 'addr', 'add', '192.0.2.2/24', 'dev', `bb${id}`);
+  ip('-n', a, 'link', 'set', `ba${id}`, 'up');
+  ip('-n', b, 'link', 'set', `bb${id}`, 'up');
+  return { a, b, destroy: () => [a, b].forEach((n) => spawnSync('ip', ['netns', 'del', n])) };
+}
+
+/** Runs the flood; resolves with packets received per second. */
+async function flood(udp, ns) {
+  const recv = spawn('ip', ['netns', 'exec', ns.b, udp, 'recv', '9000', String(SECONDS + 1)]);
+  let got = '';
+  recv.stdout.on('data', (d) => (got += d));
+  const recvDone = new Promise((r) => recv.on('close', r));
+  await sleep(300);
+  const t0 = process.hrtime.bigint();
+  execFileSync('ip', ['netns', 'exec', ns.a, udp, 'send', '192.0.2.2', '9000', String(SECONDS)]);
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  await recvDone;
+  return Number(got.trim()) / elapsed;
+}
+
+/** Starts a tracer; resolves once it is attached. */
+function startTracer(cmd, argv, readyRe) {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = 0, stderr = '';
+  child.stdout.on('data', (d) => (stdout += d.length));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise((r) => child.on('close', (code) => r({ code, stderr, stdoutBytes: stdout })));
+  const ready = (async () => {
+    for (let i = 0; i < 600; i++) {
+      if (readyRe.test(stderr) || readyRe.test(String(stdout))) return;
+      if (child.exitCode !== null) throw new Error(`${cmd} exited: ${stderr}`);
+      await sleep(50);
+    }
+    throw new Error(`${cmd} not ready: ${stderr}`);
+  })();
+  return { child, ready, done };
+}
+
+async function measure(udp, ns, mode) {
+  if (mode === 'untraced') return { rate: await flood(udp, ns) };
+  if (mode === 'retis') {
+    const file = path.join(OUT, 'collect-overhead.data');
+    const t = startTracer(process.execPath, [path.join(ROOT, 'packages/cli/lib/bin.js'), 'collect',
+      '-c', 'skb,skb-drop', '-p', 'tp:net:netif_receive_skb', '-o', file, ...EXTRA], /probe\(s\) loaded/);
+    await t.ready;
+    const rate = await flood(udp, ns);
+    t.child.kill('SIGINT');
+    const r = await t.done;
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    const lost = /total events lost: (\d+)/.exec(r.stderr);
+    fs.rmSync(file, { force: true });
+    return { rate, events: Math.max(0, lines - 1), lost: lost ? Number(lost[1]) : 0, exit: r.code };
+  }
+  // bpftrace prints each event; its own loss count shows as "Lost N events".
+  const t = startTracer('bpftrace', ['-e',
+    'tracepoint:net:netif_receive_skb { printf("%s %d %p\\n", str(args->name), args->len, args->skbaddr); }'],
+  /Attaching \d+ probe/);
+  await t.ready;
+  const rate = await flood(udp, ns);
+  t.child.kill('SIGINT');
+  const r = await t.done;
+  const lost = [...r.stderr.matchAll(/Lost (\d+) events/g)].reduce((s, m) => s + Number(m[1]), 0);
+  return { rate, events: undefined, lost };
+}
+
+(async () => {
+  if (os.userInfo().uid !== 0) throw new Error('run as root');
+  const udp = buildUdp();
+  const ns = netns();
+  try {
+    const modes = ['untraced', 'retis', 'bpftrace'];
+    const results = Object.fromEntries(modes.map((m) => [m, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const mode of modes) results[mode].push(await measure(udp, ns, mode));
+    }
+    const base = results.untraced.reduce((s, r) => s + r.rate, 0) / ROUNDS;
+    console.log(`collect-overhead: ${SECONDS}s UDP flood x ${ROUNDS} round(s), 64-byte frames, netns veth pair`);
+    console.log('mode       packets/s   ratio   events written   events lost');
+    for (const mode of modes) {
+      const rate = results[mode].reduce((s, r) => s + r.rate, 0) / ROUNDS;
+      const ev = results[mode].map((r) => r.events).filter((e) => e !== undefined);
+      const lost = results[mode].reduce((s, r) => s + (r.lost ?? 0), 0);
+      console.log(`${mode.padEnd(10)} ${Math.round(rate).toString().padStart(9)}   ${(rate / base).toFixed(2).padStart(5)}   ${(ev.length ? String(ev.reduce((s, e) => s + e, 0)) : '-').padStart(14)}   ${String(mode === 'untraced' ? '-' : lost).padStart(11)}`);
+    }
+  } finally {
+    ns.destroy();
+  }
+})().catch((e) => {
+  console.error(`collect-overhead: ${e.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The body shared by every generic probe program (reference §7.4, chain()).
+ * A probe program fills the raw arguments and the probe identity of a
+ * retis_context, then calls retis_chain():
+ *
+ *   enabled? -> config_map[ksym] -> context from the arguments -> filters and
+ *   core skb tracking -> common, task and kernel sections -> hooks -> send
+ *   if the hooks added bytes -> end of tracking.
+ *
+ * Nothing here depends on the probe kind. Included by probe programs only.
+ */
+#ifndef __RETIS_CHAIN_H__
+#define __RETIS_CHAIN_H__
+
+#include "retis_common_defs.h"
+#include "retis_context.h"
+#include "retis_core_maps.h"
+#include "retis_core_uapi.h"
+#include "retis_events.h"
+#include "retis_filters.h"
+#include "retis_hook_slots.h"
+#include "retis_log.h"
+#include "retis_skb.h"
+#include "retis_tracking.h"
+
+/* RETIS_LOG_* level; set by core before load. */
+const volatile u8 log_level = 0;
+
+RETIS_BTF_EXPORT(common_event)
+RETIS_BTF_EXPORT(common_task_event)
+RETIS_BTF_EXPORT(kernel_event)
+RETIS_BTF_EXPORT(retis_raw_event_section_header)
+
+/* Counts an event that could not be delivered, so that no loss is silent. */
+static __always_inline void retis_count_lost(u64 ksym)
+{
+	struct retis_counters_key key = { .ksym = ksym };
+	struct retis_counters init = { .dropped_events = 1 };
+	struct retis_counters *counters;
+
+	counters = bpf_map_lookup_elem(&counters_map, &key);
+	if (!counters) {
+		if (!bpf_map_update_elem(&counters_map, &key, &init, BPF_NOEXIST))
+			return;
+		/* Another CPU created it meanwhile. */
+		counters = bpf_map_lookup_elem(&counters_map, &key);
+		if (!counters)
+			return;
+	}
+	__sync_fetch_and_add(&counters->dropped_events, 1);
+}
+
+/*
+ * Takes this CPU's next free scratch event, NULL when all are in use. *depth
+ * is set when a buffer was taken and must then be given back with
+ * retis_scratch_put().
+ */
+static __always_inline struct retis_raw_event *retis_scratch_get(u32 **depth)
+{
+	u32 zero = 0, idx;
+	u32 *in_use;
+
+	*depth = NULL;
+	in_use = bpf_map_lookup_elem(&event_scratch_depth, &zero);
+	if (!in_use)
+		return NULL;
+	idx = *in_use;
+	if (idx >= RETIS_SCRATCH_DEPTH)
+		return NULL;
+	*in_use = idx + 1;
+	*depth = in_use;
+	return bpf_map_lookup_elem(&event_scratch_map, &idx);
+}
+
+static __always_inline void retis_scratch_put(u32 *depth)
+{
+	if (*depth)
+		*depth -= 1;
+}
+
+static __always_inline void retis_fill_context(struct retis_context *ctx,
+					       const struct retis_probe_config *cfg)
+{
+	ctx->offsets = cfg->offsets;
+	ctx->log_level = log_level;
+	ctx->skb = retis_get_arg(ctx, cfg->offsets.sk_buff);
+	ctx->net_device = retis_get_arg(ctx, cfg->offsets.net_device);
+	ctx->net = retis_get_arg(ctx, cfg->offsets.net);
+}
+
+/* Common (owner 1) and kernel (owner 2) sections. */
+static __always_inline void retis_write_core_sections(void *prog_ctx,
+						      struct retis_context *ctx,
+						      const struct retis_probe_config *cfg,
+						      struct retis_raw_event *event)
+{
+	struct common_task_event *task;
+	struct common_event *common;
+	struct kernel_event *kernel;
+
+	common = get_event_section(event, RETIS_OWNER_COMMON, COMMON_SECTION_CORE,
+				   sizeof(*common));
+	if (common) {
+		common->timestamp = ctx->timestamp;
+		common->smp_id = bpf_get_smp_processor_id();
+		common->pad = 0;
+	}
+
+	task = get_event_section(event, RETIS_OWNER_COMMON, COMMON_SECTION_TASK,
+				 sizeof(*task));
+	if (task) {
+		task->pid_tgid = bpf_get_current_pid_tgid();
+		bpf_get_current_comm(task->comm, sizeof(task->comm));
+	}
+
+	kernel = get_event_section(event, RETIS_OWNER_KERNEL, KERNEL_SECTION_CORE,
+				   sizeof(*kernel));
+	if (kernel) {
+		kernel->symbol = ctx->ksym;
+		kernel->stack_id = cfg->stack_trace ?
+			bpf_get_stackid(prog_ctx, &stack_map, BPF_F_FAST_STACK_CMP) : -1;
+		kernel->type = ctx->probe_type;
+		__builtin_memset(kernel->pad, 0, sizeof(kernel->pad));
+	}
+}
+
+/* Copies the event to the ring buffer at its exact size. */
+static __always_inline void retis_send_event(struct retis_context *ctx,
+					     struct retis_raw_event *event)
+{
+	u32 size = event->size + sizeof(event->size);
+
+	/* Never true (get_event_section keeps the bound); tells the verifier. */
+	if (size > sizeof(*event))
+		return;
+	if (bpf_ringbuf_output(&events_map, event, size, 0)) {
+		retis_log(log_level, RETIS_LOG_DEBUG, "ring buffer full, event of %llx lost", ctx->ksym);
+		retis_count_lost(ctx->ksym);
+	}
+}
+
+/*
+ * prog_ctx is the program's own context (needed by bpf_get_stackid); ctx has
+ * ksym, args, num and probe_type set, everything else zeroed.
+ */
+static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx)
+{
+	struct retis_tracking_lookup tracking = {};
+	const struct retis_probe_config *cfg;
+	struct retis_global_config *global;
+	struct retis_raw_event *event;
+	struct retis_skb_headers h;
+	struct sk_buff *skb;
+	u16 core_size;
+	u32 *depth;
+	u32 zero = 0;
+	int ret;
+
+	global = bpf_map_lookup_elem(&global_config_map, &zero);
+	if (!global || !global->enabled)
+		return 0;
+
+	cfg = bpf_map_lookup_elem(&config_map, &ctx->ksym);
+	if (!cfg)
+		return 0;
+
+	ctx->timestamp = bpf_ktime_get_ns();
+	retis_fill_context(ctx, cfg);
+
+	skb = retis_get_sk_buff(ctx);
+	if (skb && cfg->tracking_only) {
+		retis_tracking_lookup(skb, &tracking);
+		ctx->tracking.tracked = tracking.found;
+		retis_track_skb_end(ctx, cfg, &tracking);
+		return 0;
+	}
+	if (cfg->tracking_only)
+		return 0;
+
+	if (skb) {
+		retis_tracking_lookup(skb, &tracking);
+		if (tracking.found) {
+			ctx->filters_ret = RETIS_ALL_FILTERS;
+		} else {
+			retis_skb_read_headers(skb, &h);
+			ctx->filters_ret = retis_filter_skb(skb, &h);
+		}
+
+		if (ctx->filters_ret == RETIS_ALL_FILTERS)
+			retis_track_skb_start(ctx, &tracking,
+					      !cfg->no_tracking &&
+					      ctx->probe_type != RETIS_PROBE_TYPE_KRETPROBE);
+	}
+
+	event = retis_scratch_get(&depth);
+	if (!event) {
+		retis_log(log_level, RETIS_LOG_DEBUG, "no scratch event left, event of %llx lost", ctx->ksym);
+		retis_count_lost(ctx->ksym);
+		goto release;
+	}
+
+	event->size = 0;
+	retis_write_core_sections(prog_ctx, ctx, cfg, event);
+	core_size = event->size;
+
+	ret = retis_call_hooks(ctx, event);
+	if (ret != -RETIS_ENOMSG && event->size > core_size)
+		retis_send_event(ctx, event);
+
+release:
+	if (depth)
+		retis_scratch_put(depth);
+	if (skb)
+		retis_track_skb_end(ctx, cfg, &tracking);
+	return 0;
+}
+
+#endif /* __RETIS_CHAIN_H__ */

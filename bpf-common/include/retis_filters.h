@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Packet and meta filters of the generic probes (reference §6.1).
+ *
+ * The filter bodies are generated at collect time and spliced in before load
+ * (bpf-native patchCalls) in place of a `call <magic>` placeholder: each
+ * filter_* function below is nothing but that placeholder followed by a
+ * return of r0. An unpatched object never loads, since the magic values are
+ * no helper ids. Included by probe programs only.
+ */
+#ifndef __RETIS_FILTERS_H__
+#define __RETIS_FILTERS_H__
+
+#include "retis_common_defs.h"
+#include "retis_context.h"
+#include "retis_skb.h"
+
+/* Immediates of the placeholder calls. */
+#define RETIS_FILTER_L2_MAGIC	0xdeadbeef
+#define RETIS_FILTER_L3_MAGIC	0xdeadc0de
+#define RETIS_FILTER_META_MAGIC	0xdeadbeed
+
+/* Argument of every filter body (r1): the packet filters read `data` (a
+ * kernel address) with bpf_probe_read_kernel; the meta filter gets the skb in
+ * `data`. */
+struct retis_packet_filter_ctx {
+	char *data;
+	unsigned int len;
+};
+
+/*
+ * The spliced body receives the ctx in r1, may use r0-r9 and the function's
+ * stack, and leaves its verdict in r0: 0 = no match, anything else = match.
+ * r6-r9 are callee-saved for bpf-to-bpf calls, so the caller is unaffected.
+ */
+#define RETIS_FILTER_PLACEHOLDER(name, imm)				\
+	static __noinline unsigned int name(struct retis_packet_filter_ctx *fctx) \
+	{								\
+		register struct retis_packet_filter_ctx *r1 asm("r1") = fctx; \
+		register unsigned int r0 asm("r0");			\
+									\
+		asm volatile("call %[magic]"				\
+			     : "=r"(r0), "+r"(r1)			\
+			     : [magic] "i"((int)(imm))		\
+			     : "r2", "r3", "r4", "r5", "memory");	\
+		return r0;						\
+	}
+
+RETIS_FILTER_PLACEHOLDER(filter_l2, RETIS_FILTER_L2_MAGIC)
+RETIS_FILTER_PLACEHOLDER(filter_l3, RETIS_FILTER_L3_MAGIC)
+RETIS_FILTER_PLACEHOLDER(filter_meta, RETIS_FILTER_META_MAGIC)
+
+/*
+ * Filter flags of an skb that is not tracked (a tracked skb passes without
+ * filtering). The L2 filter runs on the mac header when it is valid, else the
+ * L3 filter on the network header; with neither, nothing passes and the meta
+ * filter is not evaluated.
+ */
+static __always_inline u32 retis_filter_skb(struct sk_buff *skb,
+					    const struct retis_skb_headers *h)
+{
+	struct retis_packet_filter_ctx fctx = {};
+	unsigned char *head;
+	u32 ret = 0;
+
+	fctx.len = BPF_CORE_READ(skb, len);
+	head = BPF_CORE_READ(skb, head);
+
+	if (retis_mac_valid(h)) {
+		fctx.data = (char *)head + h->mac;
+		if (filter_l2(&fctx))
+			ret |= RETIS_F_PACKET_PASS;
+	} else if (retis_network_valid(h)) {
+		fctx.data = (char *)head + h->network;
+		if (filter_l3(&fctx))
+			ret |= RETIS_F_PACKET_PASS;
+	} else {
+		return 0;
+	}
+
+	fctx.data = (char *)skb;
+	if (filter_meta(&fctx))
+		ret |= RETIS_F_META_PASS;
+
+	return ret;
+}
+
+#endif /* __RETIS_FILTERS_H__ */

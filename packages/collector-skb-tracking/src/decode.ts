@@ -1,0 +1,46 @@
+/**
+ * Raw decoding of skb-tracking (owner 4): data type 1
+ * `struct skb_tracking_event {u64 orig_head; u64 timestamp; u64 skb}`.
+ */
+import {
+  expectSize,
+  LITTLE_ENDIAN,
+  type RawSection,
+  RawSectionError,
+  type RetisEvent,
+  type SectionFactory,
+  type StructLayout,
+  unknownDataType,
+  viewOf,
+} from '@retis/core';
+
+export const SKB_TRACKING_OWNER = 4;
+const DT_TRACKING = 1;
+
+export const SKB_TRACKING_EVENT_LAYOUT = {
+  name: 'skb_tracking_event',
+  size: 24,
+  fields: {
+    orig_head: { offset: 0, size: 8 },
+    timestamp: { offset: 8, size: 8 },
+    skb: { offset: 16, size: 8 },
+  },
+} as const satisfies StructLayout;
+
+export class SkbTrackingFactory implements SectionFactory {
+  constructor(readonly owner: number = SKB_TRACKING_OWNER) {}
+
+  decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
+    if (sections.length !== 1) throw new RawSectionError(`skb-tracking: expected one section, got ${sections.length}`);
+    const s = sections[0];
+    if (s.dataType !== DT_TRACKING) unknownDataType(s, 'skb-tracking');
+    expectSize(s, SKB_TRACKING_EVENT_LAYOUT, 'skb-tracking');
+    const v = viewOf(buf, view);
+    const f = SKB_TRACKING_EVENT_LAYOUT.fields;
+    event['skb-tracking'] = {
+      orig_head: v.getBigUint64(s.offset + f.orig_head.offset, LITTLE_ENDIAN),
+      timestamp: v.getBigUint64(s.offset + f.timestamp.offset, LITTLE_ENDIAN),
+      skb: v.getBigUint64(s.offset + f.skb.offset, LITTLE_ENDIAN),
+    };
+  }
+}

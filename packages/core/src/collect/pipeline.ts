@@ -1,0 +1,99 @@
+/**
+ * The event path of a collection: raw records from the ring buffer, in
+ * batches, decoded into events and written to the file and/or the console.
+ * Output is written once per batch (one write call, not one per event).
+ */
+import * as fs from 'fs';
+import { RetisError, RetisErrorCode, errorMessage } from '../errors';
+import type { Logger } from '../log';
+import type { DisplayFormat, SectionFactory } from '../events/section';
+import type { RetisEvent } from '../events/types';
+import type { SectionRegistry } from '../events/registry';
+import { parseRawEvent, FactoryTable } from '../events/raw';
+import { CommonFactory, KernelFactory, type KernelSymbolResolver, type StackResolver } from '../events/core-factories';
+import { eventOutput } from '../process/print';
+import { monotonicOffsetNs } from '../display/time';
+
+export interface PipelineOptions {
+  out?: string;
+  print: boolean;
+  display: DisplayFormat;
+  stdout: NodeJS.WritableStream;
+  sections: SectionRegistry;
+  log: Logger;
+  stopAfter?: number;
+}
+
+export class EventPipeline {
+  /** Events from BPF written so far. */
+  processed = 0;
+  onStopCount?: (n: number) => void;
+  private fd?: number;
+  private readonly console: boolean;
+  private factories?: FactoryTable;
+  private parseErrors = 0;
+  private readonly display: DisplayFormat;
+
+  constructor(private readonly opts: PipelineOptions) {
+    if (opts.out !== undefined) {
+      try {
+        this.fd = fs.openSync(opts.out, 'w');
+      } catch (e) {
+        throw new RetisError(`Could not create the events file ${opts.out}: ${errorMessage(e)}`, RetisErrorCode.OutputFile);
+      }
+    }
+    this.console = opts.out === undefined || opts.print;
+    this.display = { ...opts.display };
+  }
+
+  get countReached(): boolean {
+    return this.opts.stopAfter !== undefined && this.processed >= this.opts.stopAfter;
+  }
+
+  setFactories(collectorFactories: SectionFactory[], resolveSymbol: KernelSymbolResolver, resolveStack?: StackResolver): void {
+    const log = this.opts.log;
+    this.factories = new FactoryTable(
+      [new CommonFactory(), new KernelFactory({ resolveSymbol, resolveStack }), ...collectorFactories],
+      (msg) => log.warn(msg),
+    );
+  }
+
+  /** Writes an event that did not come from BPF (the startup event). */
+  write(event: RetisEvent): void {
+    if (event.startup) this.display.monotonicOffset = monotonicOffsetNs(event.startup.clock_monotonic_offset);
+    if (this.fd !== undefined) fs.writeSync(this.fd, this.opts.sections.eventToJson(event) + '\n');
+  }
+
+  processBatch(data: Buffer, offsets: Uint32Array, lengths: Uint32Array): void {
+    const factories = this.factories!;
+    const json = this.fd !== undefined;
+    // One DataView for the whole batch, shared by every factory.
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    let file = '';
+    let text = '';
+    for (let i = 0; i < offsets.length; i++) {
+      if (this.countReached) break;
+      const event: RetisEvent = {};
+      try {
+        parseRawEvent(data, offsets[i], lengths[i], factories, event, view);
+      } catch (e) {
+        if (this.parseErrors++ < 10) this.opts.log.error(`Could not parse raw event: ${errorMessage(e)}`);
+        continue;
+      }
+      if (json) file += this.opts.sections.eventToJson(event) + '\n';
+      if (this.console) text += eventOutput(event, this.opts.sections, this.display);
+      this.processed++;
+    }
+    if (file) fs.writeSync(this.fd!, file);
+    if (text) this.opts.stdout.write(text);
+    if (this.countReached) this.onStopCount?.(this.processed);
+  }
+
+  close(): void {
+    if (this.parseErrors > 10) this.opts.log.error(`${this.parseErrors} raw event(s) could not be parsed in all`);
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+}

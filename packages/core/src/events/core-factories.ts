@@ -1,0 +1,131 @@
+/**
+ * Decoders of the sections the generic probe programs write: common (owner
+ * 1) and kernel (owner 2). Layouts are those of `retis_events.h`.
+ */
+import { cString, expectSize, LITTLE_ENDIAN, type StructLayout, unknownDataType, viewOf } from './layout';
+import { RawSectionError } from './raw-error';
+import type { RawSection, SectionFactory } from './section';
+import type { CommonSection, KernelSection, RetisEvent } from './types';
+
+export const COMMON_OWNER = 1;
+export const KERNEL_OWNER = 2;
+
+export const COMMON_EVENT_LAYOUT = {
+  name: 'common_event',
+  size: 16,
+  fields: {
+    timestamp: { offset: 0, size: 8 },
+    smp_id: { offset: 8, size: 4 },
+    pad: { offset: 12, size: 4 },
+  },
+} as const satisfies StructLayout;
+
+export const COMMON_TASK_EVENT_LAYOUT = {
+  name: 'common_task_event',
+  size: 72,
+  fields: {
+    pid_tgid: { offset: 0, size: 8 },
+    comm: { offset: 8, size: 64 },
+  },
+} as const satisfies StructLayout;
+
+export const KERNEL_EVENT_LAYOUT = {
+  name: 'kernel_event',
+  size: 24,
+  fields: {
+    symbol: { offset: 0, size: 8 },
+    stack_id: { offset: 8, size: 8 },
+    type: { offset: 16, size: 1 },
+    pad: { offset: 17, size: 7 },
+  },
+} as const satisfies StructLayout;
+
+const COMMON_DT_EVENT = 0;
+const COMMON_DT_TASK = 1;
+const KERNEL_DT_EVENT = 0;
+
+export class CommonFactory implements SectionFactory {
+  readonly owner = COMMON_OWNER;
+
+  decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
+    const v = viewOf(buf, view);
+    let common: CommonSection | undefined;
+    let taskAt = -1;
+    for (let i = 0; i < sections.length; i++) {
+      const s = sections[i];
+      if (s.dataType === COMMON_DT_EVENT) {
+        expectSize(s, COMMON_EVENT_LAYOUT, 'common');
+        const f = COMMON_EVENT_LAYOUT.fields;
+        common = {
+          timestamp: v.getBigUint64(s.offset + f.timestamp.offset, LITTLE_ENDIAN),
+          smp_id: v.getUint32(s.offset + f.smp_id.offset, LITTLE_ENDIAN),
+        };
+      } else if (s.dataType === COMMON_DT_TASK) {
+        expectSize(s, COMMON_TASK_EVENT_LAYOUT, 'common');
+        taskAt = s.offset;
+      } else {
+        unknownDataType(s, 'common');
+      }
+    }
+    if (common === undefined) throw new RawSectionError('common: event has no common_event section');
+    if (taskAt >= 0) {
+      const f = COMMON_TASK_EVENT_LAYOUT.fields;
+      // pid_tgid is the kernel's (tgid << 32 | pid); Retis names the upper
+      // half `pid` (the process) and the lower half `tgid` (the thread).
+      const lo = v.getUint32(taskAt + f.pid_tgid.offset + (LITTLE_ENDIAN ? 0 : 4), LITTLE_ENDIAN);
+      const hi = v.getUint32(taskAt + f.pid_tgid.offset + (LITTLE_ENDIAN ? 4 : 0), LITTLE_ENDIAN);
+      const comm = cString(buf, taskAt + f.comm.offset, f.comm.size);
+      if (comm === undefined) throw new RawSectionError('common: task comm is not a NUL-terminated UTF-8 string');
+      common.task = { pid: hi | 0, tgid: lo | 0, comm };
+    }
+    event.common = common;
+  }
+}
+
+/** Name of the probe at a kernel address: a function, or `group:event` for a tracepoint. */
+export type KernelSymbolResolver = (addr: bigint) => { name: string; probeType?: string } | undefined;
+/** The frames of a stack id from the stack map, as `sym+0xoff` or `0xaddr`. */
+export type StackResolver = (stackId: number) => string[] | undefined;
+
+const PROBE_TYPES = ['kprobe', 'kretprobe', 'raw_tracepoint'];
+
+export interface KernelFactoryOptions {
+  resolveSymbol: KernelSymbolResolver;
+  resolveStack?: StackResolver;
+}
+
+export class KernelFactory implements SectionFactory {
+  readonly owner = KERNEL_OWNER;
+  private readonly resolveSymbol: KernelSymbolResolver;
+  private readonly resolveStack: StackResolver | undefined;
+
+  constructor(opts: KernelFactoryOptions) {
+    this.resolveSymbol = opts.resolveSymbol;
+    this.resolveStack = opts.resolveStack;
+  }
+
+  decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
+    if (sections.length !== 1) throw new RawSectionError(`kernel: expected one section, got ${sections.length}`);
+    const s = sections[0];
+    if (s.dataType !== KERNEL_DT_EVENT) unknownDataType(s, 'kernel');
+    expectSize(s, KERNEL_EVENT_LAYOUT, 'kernel');
+    const v = viewOf(buf, view);
+    const f = KERNEL_EVENT_LAYOUT.fields;
+    const addr = v.getBigUint64(s.offset + f.symbol.offset, LITTLE_ENDIAN);
+    const sym = this.resolveSymbol(addr);
+    if (sym === undefined) throw new RawSectionError(`kernel: no symbol at address 0x${addr.toString(16)}`);
+    // The resolver may name probe kinds the wire byte cannot (it knows the probes it installed).
+    const type = buf[s.offset + f.type.offset];
+    const probeType = sym.probeType ?? PROBE_TYPES[type];
+    if (probeType === undefined) throw new RawSectionError(`kernel: unknown probe type ${type}`);
+    const kernel: KernelSection = { symbol: sym.name, probe_type: probeType };
+    // s64 stack id: -1 (or any negative) when no stack was taken.
+    const hi = v.getInt32(s.offset + f.stack_id.offset + (LITTLE_ENDIAN ? 4 : 0), LITTLE_ENDIAN);
+    if (hi >= 0 && this.resolveStack !== undefined) {
+      const lo = v.getUint32(s.offset + f.stack_id.offset + (LITTLE_ENDIAN ? 0 : 4), LITTLE_ENDIAN);
+      const stack = this.resolveStack(hi * 0x100000000 + lo);
+      if (stack !== undefined && stack.length > 0) kernel.stack_trace = stack;
+    }
+    event.kernel = kernel;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Raw section layouts and the small readers the factories share.
+ *
+ * Each collector's `decode.ts` describes every struct it reads once, as a
+ * StructLayout named after the C struct, and reads fields through those
+ * offsets: a test compares the tables with the BTF of the compiled BPF
+ * objects, so the C header stays the single definition.
+ */
+import { endianness } from 'os';
+import { RawSectionError } from './raw-error';
+import type { RawSection } from './section';
+
+export interface FieldLayout {
+  readonly offset: number;
+  readonly size: number;
+}
+
+export interface StructLayout {
+  /** The C struct name, e.g. `skb_meta_event`. */
+  readonly name: string;
+  /** sizeof, including the explicit padding. */
+  readonly size: number;
+  /** Every member, padding included, by its C name. */
+  readonly fields: Readonly<Record<string, FieldLayout>>;
+}
+
+/** Raw sections are written in host byte order. */
+export const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** The DataView a factory reads through: the caller's, or one over `buf`. */
+export function viewOf(buf: Buffer, view: DataView | undefined): DataView {
+  return view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Throws unless the section has exactly the struct's size. */
+export function expectSize(section: RawSection, layout: StructLayout, owner: string): void {
+  if (section.size !== layout.size) {
+    throw new RawSectionError(
+      `${owner}: section data ${layout.name} is not the expected size (${section.size} != ${layout.size})`,
+    );
+  }
+}
+
+/** Throws for a data type the owner does not define. */
+export function unknownDataType(section: RawSection, owner: string): never {
+  throw new RawSectionError(`${owner}: unknown data type ${section.dataType}`);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A NUL-terminated `char[len]` at `offset`: the bytes before the first NUL.
+ * Returns undefined when there is no NUL or the bytes are not UTF-8, so the
+ * caller decides (the reference drops such a device name, and errors on a
+ * comm).
+ */
+export function cString(buf: Buffer, offset: number, len: number): string | undefined {
+  let high = 0;
+  let end = offset;
+  const max = offset + len;
+  for (; end < max; end++) {
+    const b = buf[end];
+    if (b === 0) break;
+    high |= b;
+  }
+  if (end === max) return undefined;
+  if (high < 0x80) return buf.toString('latin1', offset, end);
+  try {
+    return utf8.decode(buf.subarray(offset, end));
+  } catch {
+    return undefined;
+  }
+}

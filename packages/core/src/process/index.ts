@@ -1,0 +1,4 @@
+export * from './output';
+export * from './input';
+export * from './print';
+export * from './stats';
