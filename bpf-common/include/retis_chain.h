@@ -169,14 +169,14 @@ static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx
 	retis_fill_context(ctx, cfg);
 
 	skb = retis_get_sk_buff(ctx);
-	if (skb && cfg->tracking_only) {
-		retis_tracking_lookup(skb, &tracking);
-		ctx->tracking.tracked = tracking.found;
-		retis_track_skb_end(ctx, cfg, &tracking);
+	if (cfg->tracking_only) {
+		if (skb) {
+			retis_tracking_lookup(skb, &tracking);
+			ctx->tracking.tracked = tracking.found;
+			retis_track_skb_end(ctx, cfg, &tracking);
+		}
 		return 0;
 	}
-	if (cfg->tracking_only)
-		return 0;
 
 	if (skb) {
 		retis_tracking_lookup(skb, &tracking);

@@ -105,6 +105,12 @@ export interface RingBufferStats {
   events: number;
   /** Bytes delivered. */
   bytes: number;
+  /**
+   * Batches that found the queue towards JavaScript full, so the reader
+   * thread waited (back-pressure: records stay in the kernel ring meanwhile,
+   * and the BPF side counts what the ring could not take).
+   */
+  stalls: number;
 }
 
 /**

@@ -219,6 +219,7 @@ class Reader {
     out.Set("batches", Napi::Number::New(env, static_cast<double>(batches_)));
     out.Set("events", Napi::Number::New(env, static_cast<double>(events_)));
     out.Set("bytes", Napi::Number::New(env, static_cast<double>(bytes_)));
+    out.Set("stalls", Napi::Number::New(env, static_cast<double>(stalls_.load())));
     return out;
   }
 
@@ -258,13 +259,14 @@ class Reader {
   bool Post() {
     if (!current_ || current_->offsets.empty()) return true;
     Batch* batch = current_.release();
-    for (;;) {
+    for (bool waited = false;; waited = true) {
       napi_status status = tsfn_.NonBlockingCall(batch);
       if (status == napi_ok) return true;
       if (status != napi_queue_full || aborting_.load()) {
         delete batch;  // the environment is going away
         return false;
       }
+      if (!waited) stalls_.fetch_add(1);
       std::unique_lock<std::mutex> lock(queueMutex_);
       queueSpace_.wait_for(lock, std::chrono::milliseconds(10));
     }
@@ -289,6 +291,7 @@ class Reader {
   std::mutex queueMutex_;
   std::condition_variable queueSpace_;
   int threadError_ = 0;
+  std::atomic<uint64_t> stalls_{0};
 
   // JS thread only.
   bool started_ = false;

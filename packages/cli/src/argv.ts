@@ -50,6 +50,30 @@ export function parseGlobalArgs(argv: readonly string[]): GlobalArgs {
     const matches = SUBCOMMANDS.filter((c) => c.startsWith(rest[0]));
     if (matches.length === 1) rest[0] = matches[0];
   }
-  out.rest = rest;
+  out.rest = attachOptionalValues(rest);
+  return out;
+}
+
+/**
+ * Options whose value is optional (`collect -o [FILE]`). Clipanion only takes
+ * such a value when attached (`--out=FILE`); `collect` has no positional
+ * argument, so a following word that is not an option is the value.
+ */
+const OPTIONAL_VALUE: Record<string, string[]> = { collect: ['-o', '--out'] };
+
+export function attachOptionalValues(rest: string[]): string[] {
+  const flags = OPTIONAL_VALUE[rest[0]];
+  if (!flags) return rest;
+  const out: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    const next = rest[i + 1];
+    if (flags.includes(arg) && next !== undefined && !next.startsWith('-')) {
+      out.push(`--out=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
   return out;
 }

@@ -199,6 +199,7 @@ describe('encoders', () => {
       invHead: false,
       noTracking: true,
       probeType: 2,
+      trackingOnly: true,
     });
     expect(buf.length).toBe(btfCfg.size);
     const base = btfCfg.fields.offsets.offset;
@@ -214,7 +215,8 @@ describe('encoders', () => {
     expect(buf[btfCfg.fields.inv_head.offset]).toBe(0);
     expect(buf[btfCfg.fields.no_tracking.offset]).toBe(1);
     expect(buf[btfCfg.fields.probe_type.offset]).toBe(2);
-    expect(buf.readUInt16LE(btfCfg.fields.pad.offset)).toBe(0);
+    expect(buf[btfCfg.fields.tracking_only.offset]).toBe(1);
+    expect(buf[btfCfg.fields.pad.offset]).toBe(0);
   });
 
   it('rejects offsets outside the raw arguments', () => {

@@ -174,7 +174,8 @@ export const PROBE_CONFIG_LAYOUT: StructLayout = {
     inv_head: { offset: 11, size: 1 },
     no_tracking: { offset: 12, size: 1 },
     probe_type: { offset: 13, size: 1 },
-    pad: { offset: 14, size: 2 },
+    tracking_only: { offset: 14, size: 1 },
+    pad: { offset: 15, size: 1 },
   },
 };
 
@@ -272,6 +273,8 @@ export interface ProbeConfigValues {
   invHead: boolean;
   noTracking: boolean;
   probeType: number;
+  /** The probe only ends tracking (a free tracepoint nobody asked for): no event. */
+  trackingOnly?: boolean;
 }
 
 function checkOffset(name: string, value: number): number {
@@ -326,6 +329,7 @@ export function encodeProbeConfig(cfg: ProbeConfigValues): Buffer {
   buf[c.inv_head.offset] = cfg.invHead ? 1 : 0;
   buf[c.no_tracking.offset] = cfg.noTracking ? 1 : 0;
   buf[c.probe_type.offset] = checkU8('probeType', cfg.probeType);
+  buf[c.tracking_only.offset] = cfg.trackingOnly ? 1 : 0;
   return buf;
 }
 

@@ -69,7 +69,9 @@ export class Collection {
     scope.register(coreTokens.bpfBackend, { useValue: native });
     scope.register(coreTokens.kernelInspector, { useValue: kernel });
 
-    // The output file is opened first: a bad path fails before anything is loaded.
+    // Probe syntax is checked before anything else is done.
+    for (const spec of opts.probes) parseProbeSpec(spec);
+    // The output file is opened next: a bad path fails before anything is loaded.
     const pipeline = new EventPipeline({
       out: opts.out, print: opts.print, display: opts.display, stdout: this.deps.stdout,
       sections: this.deps.sections, log, stopAfter: opts.stopAfter,
@@ -108,7 +110,7 @@ export class Collection {
       manager.disable();
       manager.detach();
       if (reader) await reader.stop();
-      lost = this.reportLost(manager);
+      if (manager.probeCount > 0) lost = this.reportLost(manager);
       manager.close();
       for (const c of active) {
         try {

@@ -14,3 +14,4 @@ export * from './file-reader';
 export * from './file-writer';
 export * from './startup';
 export * from './raw-builder';
+export * from './btf-layout';
