@@ -72,13 +72,16 @@ async function flood(udp, ns) {
 /** Starts a tracer; resolves once it is attached. */
 function startTracer(cmd, argv, readyRe) {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = 0, stderr = '';
-  child.stdout.on('data', (d) => (stdout += d.length));
+  let stdout = 0, stderr = '', head = '';
+  child.stdout.on('data', (d) => {
+    stdout += d.length;
+    if (head.length < 4096) head += d;
+  });
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise((r) => child.on('close', (code) => r({ code, stderr, stdoutBytes: stdout })));
   const ready = (async () => {
     for (let i = 0; i < 600; i++) {
-      if (readyRe.test(stderr) || readyRe.test(String(stdout))) return;
+      if (readyRe.test(stderr) || readyRe.test(head)) return;
       if (child.exitCode !== null) throw new Error(`${cmd} exited: ${stderr}`);
       await sleep(50);
     }
@@ -118,6 +121,10 @@ async function measure(udp, ns, mode) {
   if (os.userInfo().uid !== 0) throw new Error('run as root');
   const udp = buildUdp();
   const ns = netns();
+  // bpftrace finds tracepoints through tracefs: mount it for the run if needed.
+  const tracefs = '/sys/kernel/tracing';
+  const mounted = !fs.existsSync(`${tracefs}/available_events`) &&
+    spawnSync('mount', ['-t', 'tracefs', 'nodev', tracefs]).status === 0;
   try {
     const modes = ['untraced', 'retis', 'bpftrace'];
     const results = Object.fromEntries(modes.map((m) => [m, []]));
@@ -135,6 +142,7 @@ async function measure(udp, ns, mode) {
     }
   } finally {
     ns.destroy();
+    if (mounted) spawnSync('umount', [tracefs]);
   }
 })().catch((e) => {
   console.error(`collect-overhead: ${e.message}`);

@@ -125,16 +125,26 @@ static __always_inline void retis_write_core_sections(void *prog_ctx,
 	}
 }
 
+/*
+ * The reader is woken up only once this much is waiting: a wakeup per event
+ * costs an irq_work on the packet path and a reader wakeup per record. The
+ * reader also polls on a short period, so a lone event is not held longer.
+ */
+#define RETIS_WAKEUP_BYTES	(64 * 1024)
+
 /* Copies the event to the ring buffer at its exact size. */
 static __always_inline void retis_send_event(struct retis_context *ctx,
 					     struct retis_raw_event *event)
 {
 	u32 size = event->size + sizeof(event->size);
+	u64 flags;
 
 	/* Never true (get_event_section keeps the bound); tells the verifier. */
 	if (size > sizeof(*event))
 		return;
-	if (bpf_ringbuf_output(&events_map, event, size, 0)) {
+	flags = bpf_ringbuf_query(&events_map, BPF_RB_AVAIL_DATA) >= RETIS_WAKEUP_BYTES ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events_map, event, size, flags)) {
 		retis_log(log_level, RETIS_LOG_DEBUG, "ring buffer full, event of %llx lost", ctx->ksym);
 		retis_count_lost(ctx->ksym);
 	}

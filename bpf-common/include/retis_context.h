@@ -38,7 +38,7 @@ struct retis_probe_offsets {
 	s8 pad[2];
 };
 
-/* config_map value, keyed by the probe's symbol address. */
+/* config_map value, keyed by the probe id. */
 struct retis_probe_config {
 	struct retis_probe_offsets offsets;
 	/* Collect a stack id for each event. */
@@ -73,7 +73,8 @@ struct retis_tracking_ctx {
 };
 
 struct retis_context {
-	/* Probe identity: the symbol address (config_map key). */
+	/* Probe id chosen by core, non-zero (config_map key); Retis uses the
+	 * symbol address. */
 	u64 ksym;
 	/* bpf_ktime_get_ns() of this event (common section timestamp). */
 	u64 timestamp;

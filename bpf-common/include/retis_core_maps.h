@@ -30,7 +30,7 @@ struct retis_global_config {
 };
 
 struct retis_counters_key {
-	/* Probe symbol address. */
+	/* Probe id (retis_context.ksym). */
 	u64 ksym;
 	/* Process id for userspace probes, 0 for kernel probes. */
 	u32 pid;

@@ -31,7 +31,7 @@ struct common_task_event {
 };
 
 struct kernel_event {
-	/* Probe identity: the symbol address. */
+	/* Probe id (retis_context.ksym). */
 	u64 symbol;
 	/* stack_map id, or negative when no stack was collected. */
 	s64 stack_id;

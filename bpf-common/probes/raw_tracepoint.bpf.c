@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Generic raw tracepoint probe. One object serves every tracepoint: core sets
- * the rodata below before load, attaches the program with the probe's symbol
- * address as cookie, and links in the enabled collectors' hooks beforehand.
+ * the rodata below before load, attaches the program with the probe id as
+ * cookie, and links in the enabled collectors' hooks beforehand.
  */
 #include "retis_chain.h"
 
@@ -13,8 +13,8 @@
  * value are pruned by the verifier, so one object loads for any count.
  */
 const volatile u32 nargs = 0;
-/* Probe identity when raw tracepoint cookies are not available (one program
- * per tracepoint then); 0 to use bpf_get_attach_cookie(). */
+/* Probe id when raw tracepoint cookies are not available (one program per
+ * tracepoint then); 0 to use bpf_get_attach_cookie(). */
 const volatile u64 ksym = 0;
 
 #define READ_ARG(i)						\

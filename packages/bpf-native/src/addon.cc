@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "btf.h"
 #include "errors.h"

@@ -4,10 +4,12 @@
  *   retis/raw_tracepoint  BPF_PROG_TYPE_RAW_TRACEPOINT
  *   retis/kprobe          BPF_PROG_TYPE_KPROBE
  *   retis/kretprobe       BPF_PROG_TYPE_KPROBE
- *   retis/usdt            BPF_PROG_TYPE_KPROBE
+ *   retis/kprobe.multi    BPF_PROG_TYPE_KPROBE, BPF_TRACE_KPROBE_MULTI (what attachKprobeMulti needs)
+ *   retis/usdt            BPF_PROG_TYPE_KPROBE (the object must include bpf/usdt.bpf.h)
  *   retis/fentry          BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY (target: setAttachTarget)
  *   retis/fexit           BPF_PROG_TYPE_TRACING, BPF_TRACE_FEXIT
- * Any other section is handled by libbpf as usual.
+ * Each also accepts a `/<anything>` suffix (e.g. retis/kprobe/skb). Any other
+ * section is handled by libbpf as usual, and patchCalls does not apply to it.
  *
  * The public surface of @retis/bpf-native (contract; implemented in index.ts
  * over the native addon). Mirrors libbpf's nouns: an object is opened, edited
@@ -34,15 +36,24 @@ export interface ProgramSpec {
   insns(): Buffer;
   /** fentry/fexit: target function in vmlinux, before load. */
   setAttachTarget(func: string): void;
-  /** After load. */
+  /** After load (throws a BpfError EBADF before). */
   readonly fd: number;
 
+  /**
+   * With a cookie: BPF_RAW_TRACEPOINT_OPEN with the cookie field (Linux >= 6.10,
+   * see features().rawTracepointCookie); without: libbpf's attach.
+   */
   attachRawTracepoint(name: string, cookie?: bigint): Link;
+  /** Works without a mounted tracefs (a private one is mounted for the id lookup, then removed). */
   attachTracepoint(group: string, name: string): Link;
   attachTpBtf(): Link; // attach target given at open via section name or setAttachTarget
+  /** On a kernel without kprobes: BpfError code 'EOPNOTSUPP', op 'bpf_program__attach_kprobe_opts'. */
   attachKprobe(func: string, opts?: { retprobe?: boolean; cookie?: bigint }): Link;
+  /** Needs a retis/kprobe.multi (or kprobe.multi/) program. */
   attachKprobeMulti(funcs: string[], opts?: { retprobe?: boolean; cookies?: bigint[] }): Link;
+  /** `offset` is a file offset in `path`; `pid` defaults to every process. */
   attachUprobe(path: string, offset: bigint, opts?: { retprobe?: boolean; pid?: number; cookie?: bigint }): Link;
+  /** The link depends on the object: closing the object closes it first. */
   attachUsdt(path: string, provider: string, name: string, opts?: { pid?: number; cookie?: bigint }): Link;
   /** fentry/fexit (target set before load). */
   attachTrace(): Link;
@@ -63,8 +74,9 @@ export interface MapSpec {
 }
 
 export interface BpfObject {
+  /** libbpf's name: the `name` given to openObject, else the file name up to its first dot. */
   readonly name: string;
-  /** Set a `const volatile` global in .rodata (or .data/.bss) by name; bytes must match its size. */
+  /** Before load: set a `const volatile` global in .rodata (or .data/.bss) by name; bytes must match its size. */
   setGlobal(name: string, value: Buffer): void;
   programs(): ProgramSpec[];
   program(name: string): ProgramSpec; // throws if missing
@@ -77,10 +89,17 @@ export interface BpfObject {
    * relocated). Jump and bpf-to-bpf call offsets that cross the splice, and
    * func_info/line_info insn_off, are shifted. `insns` must not contain `exit`
    * (the caller turns them into jumps to the end of the block).
+   * The block replaces a helper call: it takes its input in r1-r5, leaves its
+   * result in r0, and must not touch r6-r9. Its jumps must stay inside it
+   * (a jump to insns.length / 8 goes to the end); it must not contain
+   * bpf-to-bpf calls. `magic` is the imm32, written signed or unsigned
+   * (-16 and 0xfffffff0 are the same). A second block for the same magic
+   * replaces the first. Only programs in retis/ sections are patched.
    */
   patchCalls(magic: number, insns: Buffer): void;
-  /** bpf_object__load in a worker thread; rejects with a BpfError carrying libbpfLog. */
+  /** bpf_object__load in a worker thread; rejects with a BpfError carrying libbpfLog. Once only. */
   load(): Promise<void>;
+  /** Closes the object (links stay attached, except USDT ones). During load(), closes once it is over. */
   close(): void;
 }
 
@@ -89,7 +108,11 @@ export interface Link {
   close(): void;
 }
 
-/** Operations on a loaded map by fd (works for maps of any object). */
+/**
+ * Operations on a loaded map by fd (works for maps of any object). Buffers
+ * smaller than the map's key/value size are refused (BpfError EINVAL); for
+ * per-CPU maps the value is one 8-byte aligned slot per possible CPU.
+ */
 export interface MapOps {
   lookup(fd: number, key: Buffer, valueSize: number): Buffer | null;
   update(fd: number, key: Buffer, value: Buffer, flags?: number): void;
@@ -115,12 +138,15 @@ export interface RingBufferStats {
 
 /**
  * One batch per wakeup: `data` holds the records back to back, `offsets[i]`
- * and `lengths[i]` delimit record i. Never one call per record.
+ * and `lengths[i]` delimit record i. Never one call per record. A batch holds
+ * at most about 1 MiB; `data` is a view over native memory (no copy), valid
+ * as long as it is referenced. A callback that throws raises an uncaught
+ * exception, like a throwing event listener.
  */
 export type BatchCallback = (data: Buffer, offsets: Uint32Array, lengths: Uint32Array) => void;
 
 export interface RingBufferReader {
-  /** Starts the native reader thread. */
+  /** Starts the native reader thread (once); the process stays alive until stop() resolves. */
   start(): void;
   /** Stops the thread after draining what the kernel already holds; resolves once every batch was delivered. */
   stop(): Promise<void>;
@@ -135,6 +161,7 @@ export interface BtfMember { name: string; typeId: number; bitOffset: number; bi
 export interface BtfParam { name: string; typeId: number }
 export interface BtfEnumValue { name: string; value: bigint }
 
+/** Id 0 is `void`: kind 'unknown', name 'void'. Anonymous types have name ''. */
 export interface BtfType {
   id: number;
   kind: BtfKind;
@@ -163,7 +190,7 @@ export interface Btf {
   /** Id of the first type of that name (and kind if given), or -1. Searches base BTF too for split BTF. */
   findByName(name: string, kind?: BtfKind): number;
   type(id: number): BtfType;
-  /** Number of type ids (last id + 1). */
+  /** Number of type ids (last id + 1; base types included for split BTF). */
   readonly typeCount: number;
   close(): void;
 }
@@ -194,9 +221,16 @@ export interface BpfNative {
   pcapFilter(program: Buffer, packet: Buffer, wireLen?: number): number;
   /** Feature probes: each one is a tiny real load/attach, never a version guess. Cached. */
   features(): KernelFeatures;
-  /** BPF_PROG_TEST_RUN on a loaded program fd with the given input; returns retval. */
+  /**
+   * BPF_PROG_TEST_RUN on a loaded program fd with the given input; returns retval. An empty `data`
+   * is not passed (raw_tracepoint programs take only `ctx`: their u64 arguments).
+   */
   testRun(progFd: number, data: Buffer, ctx?: Buffer): { retval: number; duration: number };
-  /** libbpf print callback; level 0 warn, 1 info, 2 debug. */
+  /**
+   * libbpf print callback, one call per line; level 0 warn, 1 info, 2 debug. Lines printed during an
+   * operation that fails go into its BpfError's libbpfLog instead (debug lines excepted). Does not
+   * keep the process alive.
+   */
   setLogHandler(fn: ((level: number, msg: string) => void) | null): void;
   /** Raise RLIMIT_MEMLOCK (older kernels charge BPF memory to it). */
   bumpMemlock(): void;

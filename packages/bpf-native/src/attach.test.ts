@@ -78,19 +78,24 @@ describe('attach', () => {
     expect(slot(SLOT_UPROBE) - before).toBe(2);
   });
 
-  it('reports kprobes as unsupported on a kernel without them', () => {
-    if (bpfNative.features().kprobe) return; // covered by the VM tests where kprobes exist
+  it('attaches kprobes where the kernel has them, and says EOPNOTSUPP where not', () => {
+    // count_uprobe is a BPF_PROG_TYPE_KPROBE program: kprobes take it too.
+    const prog = obj.program('count_uprobe');
+    if (bpfNative.features().kprobe) {
+      attach(prog.attachKprobe('schedule')).close();
+      return;
+    }
     let error: unknown;
     try {
-      obj.program('count_uprobe').attachKprobe('schedule');
+      prog.attachKprobe('schedule');
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(BpfError);
     expect(error).toMatchObject({ code: 'EOPNOTSUPP', op: 'bpf_program__attach_kprobe_opts' });
-    expect(() => obj.program('count_uprobe').attachKprobeMulti(['schedule'])).toThrow(
-      expect.objectContaining({ code: 'EOPNOTSUPP' }),
-    );
+    expect((error as Error).message).toContain('no kprobe support');
+    expect(() => prog.attachKprobe('schedule', { retprobe: true })).toThrow(/to kretprobe 'schedule'/);
+    expect(() => prog.attachKprobeMulti(['schedule'])).toThrow(expect.objectContaining({ code: 'EOPNOTSUPP' }));
   });
 
   it('names the raw tracepoint it could not attach to', () => {

@@ -38,6 +38,17 @@ bool IsElf(const std::string& path) {
   return elf;
 }
 
+// A module's raw BTF continues vmlinux's numbering: its names point past its
+// own string section. libbpf 1.1 parses such a file alone without complaint,
+// so look for names that do not resolve.
+bool NeedsBase(const struct btf* types) {
+  for (uint32_t id = 1; id < btf__type_cnt(types); id++) {
+    const btf_type* t = btf__type_by_id(types, id);
+    if (t == nullptr || btf__name_by_offset(types, t->name_off) == nullptr) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Napi::Function BtfWrap::Define(Napi::Env env) {
@@ -70,9 +81,15 @@ BtfWrap::BtfWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BtfWrap>(inf
     std::string path = info[0].As<Napi::String>().Utf8Value();
     btf_ = btf__parse(path.c_str(), nullptr);
     int err = btf_ == nullptr ? LastErrno() : 0;
+    bool elf = IsElf(path);
+    if (btf_ != nullptr && !elf && NeedsBase(btf_)) {
+      btf__free(btf_);
+      btf_ = nullptr;
+      err = EINVAL;
+    }
     // A module's raw BTF refers to vmlinux types and strings: it only parses
     // on top of them.
-    if (btf_ == nullptr && err != ENOENT && err != EACCES && !IsElf(path)) {
+    if (btf_ == nullptr && err != ENOENT && err != EACCES && !elf) {
       base_ = btf__load_vmlinux_btf();
       if (base_ != nullptr) {
         btf_ = btf__parse_split(path.c_str(), base_);

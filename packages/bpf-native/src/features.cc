@@ -1,5 +1,9 @@
 #include "features.h"
 
+#include <map>
+#include <mutex>
+#include <string>
+
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -203,52 +207,58 @@ bool ProbeUprobe() {
   return event.ok() && AttachPerfEvent(prog.fd, event.fd);
 }
 
-Features Probe() {
+// One feature, probed on demand: a run pays only for the probes it asks
+// about (each one is a real load or attach, some take tens of ms).
+bool ProbeOne(const std::string& name) {
   // Keep libbpf quiet while probing: failures are expected answers.
   LogCapture capture;
-  btf* vmlinux = btf__load_vmlinux_btf();
-  Features f{};
-  f.ringbuf = ProbeRingbuf();
-  f.rawTracepoint = ProbeRawTracepoint(false);
-  f.rawTracepointCookie = ProbeRawTracepoint(true);
-  f.tpBtf = ProbeTpBtf(vmlinux);
-  f.tracepoint = ProbeTracepoint();
-  f.kprobe = ProbeKprobe(false);
-  f.kretprobe = ProbeKprobe(true);
-  f.kprobeMulti = ProbeKprobeMulti();
-  f.fentry = ProbeTrampoline(vmlinux, BPF_TRACE_FENTRY);
-  f.fexit = ProbeTrampoline(vmlinux, BPF_TRACE_FEXIT);
-  f.uprobe = ProbeUprobe();
-  btf__free(vmlinux);
+  bool ok = false;
+  if (name == "ringbuf") ok = ProbeRingbuf();
+  else if (name == "rawTracepoint") ok = ProbeRawTracepoint(false);
+  else if (name == "rawTracepointCookie") ok = ProbeRawTracepoint(true);
+  else if (name == "tracepoint") ok = ProbeTracepoint();
+  else if (name == "kprobe") ok = ProbeKprobe(false);
+  else if (name == "kretprobe") ok = ProbeKprobe(true);
+  else if (name == "kprobeMulti") ok = ProbeKprobeMulti();
+  else if (name == "uprobe") ok = ProbeUprobe();
+  else {
+    btf* vmlinux = btf__load_vmlinux_btf();
+    if (name == "tpBtf") ok = ProbeTpBtf(vmlinux);
+    else if (name == "fentry") ok = ProbeTrampoline(vmlinux, BPF_TRACE_FENTRY);
+    else if (name == "fexit") ok = ProbeTrampoline(vmlinux, BPF_TRACE_FEXIT);
+    btf__free(vmlinux);
+  }
   capture.Take();
-  return f;
+  return ok;
 }
 
-std::once_flag probed;
-Features cached;
+std::mutex cacheMutex;
+std::map<std::string, bool> cache;
 
-Napi::Value GetFeatures(const Napi::CallbackInfo& info) {
-  std::call_once(probed, [] { cached = Probe(); });
+const char* const kFeatureNames[] = {
+    "rawTracepoint", "rawTracepointCookie", "tpBtf", "tracepoint", "kprobe", "kprobeMulti",
+    "kretprobe", "fentry", "fexit", "uprobe", "ringbuf",
+};
+
+Napi::Value GetFeature(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("rawTracepoint", cached.rawTracepoint);
-  out.Set("rawTracepointCookie", cached.rawTracepointCookie);
-  out.Set("tpBtf", cached.tpBtf);
-  out.Set("tracepoint", cached.tracepoint);
-  out.Set("kprobe", cached.kprobe);
-  out.Set("kprobeMulti", cached.kprobeMulti);
-  out.Set("kretprobe", cached.kretprobe);
-  out.Set("fentry", cached.fentry);
-  out.Set("fexit", cached.fexit);
-  out.Set("uprobe", cached.uprobe);
-  out.Set("ringbuf", cached.ringbuf);
-  return out;
+  if (info.Length() != 1 || !info[0].IsString()) {
+    throw Napi::TypeError::New(env, "Usage: feature(name: string)");
+  }
+  std::string name = info[0].As<Napi::String>();
+  bool known = false;
+  for (const char* n : kFeatureNames) known = known || name == n;
+  if (!known) throw Napi::TypeError::New(env, "Usage: feature(name): unknown feature " + name);
+  std::lock_guard<std::mutex> lock(cacheMutex);
+  auto it = cache.find(name);
+  if (it == cache.end()) it = cache.emplace(name, ProbeOne(name)).first;
+  return Napi::Boolean::New(env, it->second);
 }
 
 }  // namespace
 
 void InitFeatures(Napi::Env env, Napi::Object exports) {
-  exports.Set("features", Napi::Function::New<GetFeatures>(env, "features"));
+  exports.Set("feature", Napi::Function::New<GetFeature>(env, "feature"));
 }
 
 }  // namespace retis_bpf

@@ -14,7 +14,13 @@ export { bindingCandidates, loadNativeBinding, type LoadOptions } from './load';
 /** libpcap's default for a dead capture, as Retis uses it (pcap crate). */
 const DEFAULT_SNAPLEN = 65535;
 
+const FEATURE_NAMES: readonly (keyof KernelFeatures)[] = [
+  'rawTracepoint', 'rawTracepointCookie', 'tpBtf', 'tracepoint', 'kprobe', 'kprobeMulti',
+  'kretprobe', 'fentry', 'fexit', 'uprobe', 'ringbuf',
+];
+
 class BpfNativeImpl implements BpfNative {
+  private featureView?: KernelFeatures;
   private addonInstance?: NativeAddon;
   readonly map: MapOps;
 
@@ -48,7 +54,7 @@ class BpfNativeImpl implements BpfNative {
   /** The addon, loaded on first use so that importing this package never needs it. */
   private get addon(): NativeAddon {
     if (this.addonInstance === undefined) {
-      const addon = loadNativeBinding(this.options);
+      const addon = loadNativeBinding(this.options) as NativeAddon;
       addon.initialize(BpfError);
       this.addonInstance = addon;
     }
@@ -99,8 +105,16 @@ class BpfNativeImpl implements BpfNative {
     return this.addon.pcapFilter(program, packet, wireLen ?? packet.length);
   }
 
+  /** Each feature is probed when first read (some probes take tens of ms). */
   features(): KernelFeatures {
-    return this.addon.features();
+    if (!this.featureView) {
+      const view = {} as KernelFeatures;
+      for (const name of FEATURE_NAMES) {
+        Object.defineProperty(view, name, { enumerable: true, get: () => this.addon.feature(name) });
+      }
+      this.featureView = Object.freeze(view);
+    }
+    return this.featureView;
   }
 
   testRun(progFd: number, data: Buffer, ctx?: Buffer): { retval: number; duration: number } {

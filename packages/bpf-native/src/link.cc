@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -62,6 +63,12 @@ int OptPid(Napi::Object opts) {
 }
 
 std::string Str(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value(); }
+
+std::string Hex(uint64_t value) {
+  char text[24];
+  snprintf(text, sizeof(text), "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
 
 [[noreturn]] void ThrowAttach(Napi::Env env, const char* op, int err, const std::string& name, const std::string& kind,
                               const std::string& target, LogCapture& capture) {
@@ -175,13 +182,13 @@ Napi::Value ProgramWrap::AttachTracepoint(const Napi::CallbackInfo& info) {
   LogCapture capture;
   if (LibbpfSeesTracefs()) {
     bpf_link* link = bpf_program__attach_tracepoint(prog_, group.c_str(), tp.c_str());
-    if (link == nullptr) {
-      ThrowAttach(env, "bpf_program__attach_tracepoint", LastErrno(), name_, "tracepoint", group + ":" + tp, capture);
-    }
-    return LinkWrap::New(env, link, -1);
+    if (link != nullptr) return LinkWrap::New(env, link, -1);
+    int err = LastErrno();
+    // libbpf caches where tracefs is; if that went stale, look ourselves.
+    if (err != ENOENT) ThrowAttach(env, "bpf_program__attach_tracepoint", err, name_, "tracepoint", group + ":" + tp, capture);
   }
-  // No tracefs where libbpf looks: resolve the id ourselves, then let libbpf
-  // attach to the perf event.
+  // No tracefs where libbpf looks: resolve the id ourselves (mounting a
+  // private tracefs if needed), then let libbpf attach to the perf event.
   int id = 0;
   int err = TracepointId(group, tp, &id);
   if (err) ThrowAttach(env, "tracepoint_id", err, name_, "tracepoint", group + ":" + tp, capture);
@@ -292,12 +299,7 @@ Napi::Value ProgramWrap::AttachUprobe(const Napi::CallbackInfo& info) {
   bpf_link* link = bpf_program__attach_uprobe_opts(prog_, OptPid(opts), path.c_str(), offset, &uopts);
   if (link == nullptr) {
     ThrowAttach(env, "bpf_program__attach_uprobe_opts", LastErrno(), name_, uopts.retprobe ? "uretprobe" : "uprobe",
-                path + "+0x" + [&] {
-                  char hex[24];
-                  snprintf(hex, sizeof(hex), "%llx", static_cast<unsigned long long>(offset));
-                  return std::string(hex);
-                }(),
-                capture);
+                path + "+" + Hex(offset), capture);
   }
   return LinkWrap::New(env, link, -1);
 }

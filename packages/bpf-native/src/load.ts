@@ -1,8 +1,6 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
 
-import type { NativeAddon } from './native';
-
 export interface LoadOptions {
   /** Explicit path of a compiled bpf_native.node; skips the search. */
   nativeBinding?: string;
@@ -16,8 +14,11 @@ export function bindingCandidates(packageRoot = join(__dirname, '..')): string[]
   ];
 }
 
-/** Loads the compiled addon, or says every path it tried. */
-export function loadNativeBinding(options: LoadOptions = {}): NativeAddon {
+/**
+ * Loads the compiled addon, or says every path it tried. Its exports are typed
+ * by native.d.ts, which index.ts applies (the raw surface is not public).
+ */
+export function loadNativeBinding(options: LoadOptions = {}): unknown {
   const candidates = options.nativeBinding !== undefined ? [options.nativeBinding] : bindingCandidates();
   const found = candidates.find((path) => existsSync(path));
   if (found === undefined) {
@@ -27,5 +28,5 @@ export function loadNativeBinding(options: LoadOptions = {}): NativeAddon {
     );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(found) as NativeAddon;
+  return require(found) as unknown;
 }

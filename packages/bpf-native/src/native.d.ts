@@ -78,7 +78,8 @@ export interface NativeAddon {
   loadBtf(path?: string): NativeBtf;
   pcapCompile(expr: string, linkType: number, snaplen: number, optimize: boolean): Buffer;
   pcapFilter(program: Buffer, packet: Buffer, wireLen: number): number;
-  features(): KernelFeatures;
+  /** One feature, probed on first use and cached. */
+  feature(name: keyof KernelFeatures): boolean;
   testRun(progFd: number, data: Buffer, ctx?: Buffer): { retval: number; duration: number };
   setLogHandler(fn: ((level: number, msg: string) => void) | null): void;
   bumpMemlock(): void;

@@ -128,8 +128,11 @@ bpf_object* BpfObjectWrap::Require(Napi::Env env, const std::string& what) {
 
 bpf_object* BpfObjectWrap::RequireUnloaded(Napi::Env env, const std::string& what) {
   bpf_object* obj = Require(env, what);
-  if (state_ != State::kOpened) {
+  if (state_ == State::kLoaded) {
     throw BpfError(env, what, EBUSY, what + ": BPF object '" + name_ + "' was already loaded");
+  }
+  if (state_ == State::kLoadFailed) {
+    throw BpfError(env, what, EBUSY, what + ": BPF object '" + name_ + "' failed to load; open it again");
   }
   return obj;
 }

@@ -239,6 +239,9 @@ class Reader {
   void Run() {
     while (!stopping_.load()) {
       int n = ring_buffer__poll(rb_, kPollTimeoutMs);
+      // Producers may skip wakeups (BPF_RB_NO_WAKEUP) until enough data is
+      // waiting: a poll that timed out still takes what is there.
+      if (n == 0) n = ring_buffer__consume(rb_);
       if (n < 0 && n != kBatchFull && n != -EINTR) {
         threadError_ = -n;
         break;

@@ -18,24 +18,36 @@ function clangFlags(): string[] {
   return ['-target', 'bpf', '-O2', '-g', '-mcpu=v3', `-D__TARGET_ARCH_${arch.target}`, `-I/usr/include/${arch.multiarch}`];
 }
 
+function build(name: string, inputs: string[], output: string, command: string, args: string[]): string {
+  const fresh = existsSync(output) && inputs.every((input) => statSync(input).mtimeMs <= statSync(output).mtimeMs);
+  if (!fresh) {
+    mkdirSync(OUT_DIR, { recursive: true });
+    const partial = `${output}.${process.pid}.tmp`;
+    try {
+      execFileSync(command, [...args, '-o', partial], { stdio: 'pipe' });
+    } catch (e) {
+      const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? String(e);
+      throw new Error(`cannot build test fixture ${name}: ${stderr}`);
+    }
+    renameSync(partial, output);
+  }
+  return output;
+}
+
 /** Path of the compiled `test/fixtures/<name>.bpf.c`. */
 export function bpfFixture(name: string): string {
   const source = join(SOURCE_DIR, `${name}.bpf.c`);
-  const object = join(OUT_DIR, `${name}.bpf.o`);
-  const inputs = [source, join(SOURCE_DIR, 'common.h')];
-  const fresh = existsSync(object) && inputs.every((input) => statSync(input).mtimeMs <= statSync(object).mtimeMs);
-  if (!fresh) {
-    mkdirSync(OUT_DIR, { recursive: true });
-    const partial = `${object}.${process.pid}.tmp`;
-    try {
-      execFileSync('clang', [...clangFlags(), '-c', source, '-o', partial], { stdio: 'pipe' });
-    } catch (e) {
-      const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? String(e);
-      throw new Error(`cannot build BPF test fixture ${name}: ${stderr}`);
-    }
-    renameSync(partial, object);
-  }
-  return object;
+  return build(name, [source, join(SOURCE_DIR, 'common.h')], join(OUT_DIR, `${name}.bpf.o`), 'clang', [
+    ...clangFlags(),
+    '-c',
+    source,
+  ]);
+}
+
+/** Path of the executable built from `test/fixtures/<name>.c`. */
+export function programFixture(name: string): string {
+  const source = join(SOURCE_DIR, `${name}.c`);
+  return build(name, [source], join(OUT_DIR, name), 'cc', ['-O1', source]);
 }
 
 /** Syscall numbers the tests trigger from this process. */

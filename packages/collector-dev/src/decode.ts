@@ -16,6 +16,13 @@ import {
 } from '@retis/core';
 import type { DevSection } from './sections';
 
+// @retis/core's re-exports are property getters under CommonJS: the hot path
+// binds what it uses once, here.
+const LE = LITTLE_ENDIAN;
+const checkSize = expectSize;
+const dataView = viewOf;
+const cStr = cString;
+
 export const DEV_OWNER = 10;
 const DT_DEV = 1;
 
@@ -36,14 +43,14 @@ export class DevFactory implements SectionFactory {
     if (sections.length !== 1) throw new RawSectionError(`dev: expected one section, got ${sections.length}`);
     const s = sections[0];
     if (s.dataType !== DT_DEV) unknownDataType(s, 'dev');
-    expectSize(s, DEV_EVENT_LAYOUT, 'dev');
+    checkSize(s, DEV_EVENT_LAYOUT, 'dev');
     const f = DEV_EVENT_LAYOUT.fields;
     // As the reference: a name that is not a NUL-terminated UTF-8 string drops the section.
-    const name = cString(buf, s.offset + f.dev_name.offset, f.dev_name.size);
+    const name = cStr(buf, s.offset + f.dev_name.offset, f.dev_name.size);
     if (name === undefined) return;
-    const v = viewOf(buf, view);
-    const dev: DevSection = { name, ifindex: v.getUint32(s.offset + f.ifindex.offset, LITTLE_ENDIAN) };
-    const iif = v.getUint32(s.offset + f.iif.offset, LITTLE_ENDIAN);
+    const v = dataView(buf, view);
+    const dev: DevSection = { name, ifindex: v.getUint32(s.offset + f.ifindex.offset, LE) };
+    const iif = v.getUint32(s.offset + f.iif.offset, LE);
     if (iif !== 0) dev.rx_ifindex = iif;
     event.dev = dev;
   }

@@ -5,6 +5,9 @@
  */
 import { jsonString, obj, optUint, type SectionDefinition, str, uint } from '@retis/core';
 
+// A getter under CommonJS re-exports: bound once for the hot path.
+const quote = jsonString;
+
 export interface DevSection {
   /** dev->name */
   name: string;
@@ -30,7 +33,7 @@ export const devSection: SectionDefinition<DevSection> = {
     return dev;
   },
   toJson(d) {
-    const head = `{"name":${jsonString(d.name)},"ifindex":${d.ifindex}`;
+    const head = `{"name":${quote(d.name)},"ifindex":${d.ifindex}`;
     return d.rx_ifindex === undefined ? head + '}' : `${head},"rx_ifindex":${d.rx_ifindex}}`;
   },
   format(d) {

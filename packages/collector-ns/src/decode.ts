@@ -14,6 +14,12 @@ import {
   viewOf,
 } from '@retis/core';
 
+// @retis/core's re-exports are property getters under CommonJS: the hot path
+// binds what it uses once, here.
+const LE = LITTLE_ENDIAN;
+const checkSize = expectSize;
+const dataView = viewOf;
+
 export const NS_OWNER = 11;
 const DT_NS = 0;
 
@@ -50,10 +56,10 @@ export class NsFactory implements SectionFactory {
     if (sections.length !== 1) throw new RawSectionError(`ns: expected one section, got ${sections.length}`);
     const s = sections[0];
     if (s.dataType !== DT_NS) unknownDataType(s, 'ns');
-    expectSize(s, NS_EVENT_LAYOUT, 'ns');
-    const v = viewOf(buf, view);
+    checkSize(s, NS_EVENT_LAYOUT, 'ns');
+    const v = dataView(buf, view);
     const f = NS_EVENT_LAYOUT.fields;
-    const inum = v.getUint32(s.offset + f.inum.offset, LITTLE_ENDIAN);
-    event.netns = this.hasCookie ? { cookie: v.getBigUint64(s.offset + f.cookie.offset, LITTLE_ENDIAN), inum } : { inum };
+    const inum = v.getUint32(s.offset + f.inum.offset, LE);
+    event.netns = this.hasCookie ? { cookie: v.getBigUint64(s.offset + f.cookie.offset, LE), inum } : { inum };
   }
 }

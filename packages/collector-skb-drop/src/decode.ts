@@ -16,6 +16,12 @@ import {
 } from '@retis/core';
 import type { SkbDropSection } from './sections';
 
+// @retis/core's re-exports are property getters under CommonJS: the hot path
+// binds what it uses once, here.
+const LE = LITTLE_ENDIAN;
+const checkSize = expectSize;
+const dataView = viewOf;
+
 export const SKB_DROP_OWNER = 5;
 const DT_DROP = 1;
 
@@ -129,8 +135,8 @@ export class SkbDropFactory implements SectionFactory {
     if (sections.length !== 1) throw new RawSectionError(`skb-drop: expected one section, got ${sections.length}`);
     const s = sections[0];
     if (s.dataType !== DT_DROP) unknownDataType(s, 'skb-drop');
-    expectSize(s, SKB_DROP_EVENT_LAYOUT, 'skb-drop');
-    const raw = viewOf(buf, view).getInt32(s.offset + SKB_DROP_EVENT_LAYOUT.fields.drop_reason.offset, LITTLE_ENDIAN);
+    checkSize(s, SKB_DROP_EVENT_LAYOUT, 'skb-drop');
+    const raw = dataView(buf, view).getInt32(s.offset + SKB_DROP_EVENT_LAYOUT.fields.drop_reason.offset, LE);
     event['skb-drop'] = dropReason(this.tables, raw, this.warn);
   }
 }

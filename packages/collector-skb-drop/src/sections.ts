@@ -5,6 +5,9 @@
  */
 import { jsonString, obj, optStr, type SectionDefinition, str } from '@retis/core';
 
+// A getter under CommonJS re-exports: bound once for the hot path.
+const quote = jsonString;
+
 export interface SkbDropSection {
   /** Lowercase subsystem name; absent for core reasons. */
   subsys?: string;
@@ -28,8 +31,8 @@ export const skbDropSection: SectionDefinition<SkbDropSection> = {
   },
   toJson(d) {
     return d.subsys === undefined
-      ? `{"drop_reason":${jsonString(d.drop_reason)}}`
-      : `{"subsys":${jsonString(d.subsys)},"drop_reason":${jsonString(d.drop_reason)}}`;
+      ? `{"drop_reason":${quote(d.drop_reason)}}`
+      : `{"subsys":${quote(d.subsys)},"drop_reason":${quote(d.drop_reason)}}`;
   },
   format(d) {
     return d.subsys === undefined ? `drop (reason ${d.drop_reason})` : `drop (reason ${d.subsys}/${d.drop_reason})`;

@@ -14,6 +14,12 @@ import {
   viewOf,
 } from '@retis/core';
 
+// @retis/core's re-exports are property getters under CommonJS: the hot path
+// binds what it uses once, here.
+const LE = LITTLE_ENDIAN;
+const checkSize = expectSize;
+const dataView = viewOf;
+
 export const SKB_TRACKING_OWNER = 4;
 const DT_TRACKING = 1;
 
@@ -34,13 +40,13 @@ export class SkbTrackingFactory implements SectionFactory {
     if (sections.length !== 1) throw new RawSectionError(`skb-tracking: expected one section, got ${sections.length}`);
     const s = sections[0];
     if (s.dataType !== DT_TRACKING) unknownDataType(s, 'skb-tracking');
-    expectSize(s, SKB_TRACKING_EVENT_LAYOUT, 'skb-tracking');
-    const v = viewOf(buf, view);
+    checkSize(s, SKB_TRACKING_EVENT_LAYOUT, 'skb-tracking');
+    const v = dataView(buf, view);
     const f = SKB_TRACKING_EVENT_LAYOUT.fields;
     event['skb-tracking'] = {
-      orig_head: v.getBigUint64(s.offset + f.orig_head.offset, LITTLE_ENDIAN),
-      timestamp: v.getBigUint64(s.offset + f.timestamp.offset, LITTLE_ENDIAN),
-      skb: v.getBigUint64(s.offset + f.skb.offset, LITTLE_ENDIAN),
+      orig_head: v.getBigUint64(s.offset + f.orig_head.offset, LE),
+      timestamp: v.getBigUint64(s.offset + f.timestamp.offset, LE),
+      skb: v.getBigUint64(s.offset + f.skb.offset, LE),
     };
   }
 }

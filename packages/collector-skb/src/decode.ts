@@ -5,6 +5,7 @@
  * least one of them was sent.
  */
 import {
+  base64Of,
   expectSize,
   LITTLE_ENDIAN,
   type RawSection,
@@ -16,6 +17,13 @@ import {
   viewOf,
 } from '@retis/core';
 import type { SkbSection } from './sections';
+
+// @retis/core's re-exports are property getters under CommonJS: the hot path
+// binds what it uses once, here.
+const LE = LITTLE_ENDIAN;
+const checkSize = expectSize;
+const dataView = viewOf;
+const base64 = base64Of;
 
 export const SKB_OWNER = 6;
 
@@ -100,49 +108,49 @@ export class SkbFactory implements SectionFactory {
   constructor(readonly owner: number = SKB_OWNER) {}
 
   decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
-    const v = viewOf(buf, view);
+    const v = dataView(buf, view);
     let skb: SkbSection | undefined;
     for (let i = 0; i < sections.length; i++) {
       const s = sections[i];
       const o = s.offset;
       switch (s.dataType) {
         case SKB_DT_PACKET: {
-          expectSize(s, SKB_PACKET_EVENT_LAYOUT, 'skb');
-          const captureLen = v.getUint32(o + P.capture_len.offset, LITTLE_ENDIAN);
+          checkSize(s, SKB_PACKET_EVENT_LAYOUT, 'skb');
+          const captureLen = v.getUint32(o + P.capture_len.offset, LE);
           if (captureLen > PACKET_CAPTURE_MAX) {
             throw new RawSectionError(`skb: packet capture_len ${captureLen} exceeds ${PACKET_CAPTURE_MAX}`);
           }
           const data = o + P.packet.offset;
           event.packet = {
-            len: v.getUint32(o + P.len.offset, LITTLE_ENDIAN),
+            len: v.getUint32(o + P.len.offset, LE),
             capture_len: captureLen,
-            data: buf.toString('base64', data, data + captureLen),
+            data: base64(buf, data, data + captureLen),
           };
           break;
         }
         case SKB_DT_VLAN:
-          expectSize(s, SKB_VLAN_EVENT_LAYOUT, 'skb');
+          checkSize(s, SKB_VLAN_EVENT_LAYOUT, 'skb');
           (skb ??= {}).vlan_accel = {
-            proto: v.getUint16(o + V.proto.offset, LITTLE_ENDIAN),
+            proto: v.getUint16(o + V.proto.offset, LE),
             pcp: buf[o + V.pcp.offset],
             dei: buf[o + V.dei.offset] !== 0,
-            vid: v.getUint16(o + V.vid.offset, LITTLE_ENDIAN),
+            vid: v.getUint16(o + V.vid.offset, LE),
           };
           break;
         case SKB_DT_META:
-          expectSize(s, SKB_META_EVENT_LAYOUT, 'skb');
+          checkSize(s, SKB_META_EVENT_LAYOUT, 'skb');
           (skb ??= {}).meta = {
-            len: v.getUint32(o + M.len.offset, LITTLE_ENDIAN),
-            data_len: v.getUint32(o + M.data_len.offset, LITTLE_ENDIAN),
-            hash: v.getUint32(o + M.hash.offset, LITTLE_ENDIAN),
+            len: v.getUint32(o + M.len.offset, LE),
+            data_len: v.getUint32(o + M.data_len.offset, LE),
+            hash: v.getUint32(o + M.hash.offset, LE),
             ip_summed: buf[o + M.ip_summed.offset],
-            csum: v.getUint32(o + M.csum.offset, LITTLE_ENDIAN),
+            csum: v.getUint32(o + M.csum.offset, LE),
             csum_level: buf[o + M.csum_level.offset],
-            priority: v.getUint32(o + M.priority.offset, LITTLE_ENDIAN),
+            priority: v.getUint32(o + M.priority.offset, LE),
           };
           break;
         case SKB_DT_DATA_REF:
-          expectSize(s, SKB_DATA_REF_EVENT_LAYOUT, 'skb');
+          checkSize(s, SKB_DATA_REF_EVENT_LAYOUT, 'skb');
           (skb ??= {}).data_ref = {
             nohdr: buf[o + D.nohdr.offset] !== 0,
             cloned: buf[o + D.cloned.offset] !== 0,
@@ -152,13 +160,13 @@ export class SkbFactory implements SectionFactory {
           };
           break;
         case SKB_DT_GSO:
-          expectSize(s, SKB_GSO_EVENT_LAYOUT, 'skb');
+          checkSize(s, SKB_GSO_EVENT_LAYOUT, 'skb');
           (skb ??= {}).gso = {
             flags: buf[o + G.flags.offset],
             frags: buf[o + G.nr_frags.offset],
-            size: v.getUint32(o + G.gso_size.offset, LITTLE_ENDIAN),
-            segs: v.getUint32(o + G.gso_segs.offset, LITTLE_ENDIAN),
-            type: v.getUint32(o + G.gso_type.offset, LITTLE_ENDIAN),
+            size: v.getUint32(o + G.gso_size.offset, LE),
+            segs: v.getUint32(o + G.gso_segs.offset, LE),
+            type: v.getUint32(o + G.gso_type.offset, LE),
           };
           break;
         default:

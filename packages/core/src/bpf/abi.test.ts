@@ -72,7 +72,7 @@ describe('maps of the raw tracepoint probe', () => {
     for (const name of Object.values(MAPS)) expect(probeBtf.findAll(name, 'VAR')).toHaveLength(1);
   });
 
-  it('config_map is keyed by symbol address with retis_probe_config values', () => {
+  it('config_map is keyed by a u64 probe id with retis_probe_config values', () => {
     expect(probeBtf.mapDefinition(MAPS.config)).toEqual({
       type: BPF_MAP_TYPE.hash,
       maxEntries: PROBE_MAX,

@@ -103,7 +103,7 @@ export const MAPS = {
 export const RODATA = {
   /** u32: tracepoint arguments to read (raw tracepoint program). */
   nargs: { name: 'nargs', size: 4 },
-  /** u64: probe symbol when raw tracepoint cookies are unavailable, else 0. */
+  /** u64: probe id when raw tracepoint cookies are unavailable, else 0 (id = cookie). */
   ksym: { name: 'ksym', size: 8 },
   /** u8[HOOK_MAX]: section owner per hook slot, 0 = empty slot. */
   hookOwner: { name: 'hook_owner', size: HOOK_MAX },
@@ -338,7 +338,7 @@ export function encodeGlobalConfig(enabled: boolean): Buffer {
   return Buffer.from([enabled ? 1 : 0]);
 }
 
-/** Key of config_map (the probe's symbol address) and of tracking_map. */
+/** Key of config_map (the probe id) and of tracking_map. */
 export function encodeU64Key(value: bigint): Buffer {
   const buf = Buffer.alloc(8);
   writeU64(buf, value, 0);

@@ -19,7 +19,7 @@ import {
 } from '../collector/definition';
 import type { SectionFactory } from '../events/section';
 import type { SectionRegistry } from '../events/registry';
-import { DEFAULT_PROBES, type CollectOptions } from './options';
+import { DEFAULT_PROBES, TRACKING_END_PROBES, type CollectOptions } from './options';
 import { selectCollectors } from './selection';
 import { StopController } from './stop';
 import { EventPipeline } from './pipeline';
@@ -204,6 +204,16 @@ export class Collection {
     };
     for (const spec of user) add(spec, true);
     for (const spec of collectorProbes) add(spec, false);
+    // Without kprobes, skb tracking ends where skbs are freed: those
+    // tracepoints are always installed when tracking is on, as tracking-only
+    // probes unless the user or a collector asked for them.
+    if (known.has('struct sk_buff *')) {
+      for (const spec of TRACKING_END_PROBES) {
+        const key = spec;
+        if (out.has(key)) continue;
+        for (const probe of kernel.resolve(parseProbeSpec(spec))) out.set(key, { ...probe, trackingOnly: true });
+      }
+    }
     if (out.size === 0) throw new RetisError('No probe could be attached: nothing to collect', RetisErrorCode.UnknownProbe);
     return [...out.values()];
   }

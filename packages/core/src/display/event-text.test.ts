@@ -140,6 +140,11 @@ describe('formatEvent layout', () => {
     expect(formatEvent(odd, registry, multi)).toBe('5 [invalid] x');
   });
 
+  it('prints the sections of an event without a first line, without a leading separator', () => {
+    expect(formatEvent({ netns: { inum: 7 }, dev: { name: 'lo', ifindex: 1 } }, registry, multi)).toBe('  ns 7 if 1 (lo)');
+    expect(formatEvent({ ct: { state: 'new' } }, registry, multi)).toBe('');
+  });
+
   it('prefers tracking over skb-tracking on line 1', () => {
     const skb = { orig_head: 0xffff889641716940n, timestamp: 0x1fdd03636dn, skb: 0xffff889642506300n };
     const e: RetisEvent = { common: { timestamp: 1n }, 'skb-tracking': skb, tracking: { skb, idx: 3 } };

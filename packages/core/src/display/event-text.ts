@@ -46,15 +46,20 @@ export function formatEvent(
   line = join(line, sectionText(registry, event, 'tracking', fmt) || sectionText(registry, event, 'skb-tracking', fmt));
   line = join(line, sectionText(registry, event, 'skb-drop', fmt));
   block.add(level, line);
+  // Without a first line (no common section), the body must not start with a separator.
+  let started = line.length > 0;
 
   const kernel = event.kernel;
   if (kernel !== undefined && kernel.stack_trace !== undefined && kernel.stack_trace.length > 0) {
-    block.add(level + 4, sep + formatStackTrace(kernel.stack_trace, fmt));
+    block.add(level + 4, (started ? sep : '') + formatStackTrace(kernel.stack_trace, fmt));
+    started = true;
   }
 
   const body = level + 2;
   const add = (text: string, separator = sep): void => {
-    if (text.length > 0) block.add(body, separator + text);
+    if (text.length === 0) return;
+    block.add(body, (started ? separator : '') + text);
+    started = true;
   };
   add(sectionText(registry, event, 'packet', fmt));
   const netns = sectionText(registry, event, 'netns', fmt);

@@ -24,12 +24,17 @@ export enum CompatLevel {
 
 export const LATEST_COMPAT = CompatLevel.V2;
 
-type Fixup =
+type FixupSpec =
   | { op: 'add'; path: string; value: JsonValue }
   | { op: 'move'; from: string; to: string };
 
+/** A fix-up with its paths split once (it runs on every event of an old file). */
+type Fixup =
+  | { op: 'add'; path: string; parts: string[]; value: JsonValue }
+  | { op: 'move'; from: string; fromParts: string[]; to: string; toParts: string[] };
+
 /** FIXUPS[n]: what turns a level n-1 event into a level n one. */
-const FIXUPS: readonly (readonly Fixup[])[] = [
+const SPECS: readonly (readonly FixupSpec[])[] = [
   [],
   [
     { op: 'add', path: 'ct/ct_status', value: 0 },
@@ -50,6 +55,15 @@ const FIXUPS: readonly (readonly Fixup[])[] = [
     { op: 'move', from: 'ct/parent/tcp_state', to: 'ct/parent/proto_state' },
   ],
 ];
+
+const FIXUPS: readonly (readonly Fixup[])[] = SPECS.map((level) =>
+  level.map(
+    (f): Fixup =>
+      f.op === 'add'
+        ? { ...f, parts: f.path.split('/') }
+        : { ...f, fromParts: f.from.split('/'), toParts: f.to.split('/') },
+  ),
+);
 
 /** Thrown for a version string that is not a supported Retis version. */
 export class CompatError extends Error {
@@ -81,8 +95,8 @@ export function compatLevelOf(retisVersion: string): CompatLevel {
 export function applyFixups(event: Record<string, JsonValue>, level: CompatLevel): void {
   for (let l = level + 1; l < FIXUPS.length; l++) {
     for (const fix of FIXUPS[l]) {
-      if (fix.op === 'add') add(event, fix.path, fix.value);
-      else move(event, fix.from, fix.to);
+      if (fix.op === 'add') add(event, fix.parts, fix.path, fix.value);
+      else move(event, fix);
     }
   }
 }
@@ -105,8 +119,7 @@ function parentOf(event: JsonObject, parts: string[], path: string): JsonObject 
   return cur;
 }
 
-function add(event: JsonObject, path: string, value: JsonValue): void {
-  const parts = path.split('/');
+function add(event: JsonObject, parts: string[], path: string, value: JsonValue): void {
   const parent = parentOf(event, parts, path);
   const leaf = parts[parts.length - 1];
   if (parent === undefined || (parent[leaf] !== undefined && parent[leaf] !== null)) return;
@@ -114,18 +127,18 @@ function add(event: JsonObject, path: string, value: JsonValue): void {
   parent[leaf] = isObject(value) ? { ...value } : value;
 }
 
-function move(event: JsonObject, from: string, to: string): void {
-  const src = from.split('/');
-  const srcParent = parentOf(event, src, from);
+function move(event: JsonObject, fix: Extract<Fixup, { op: 'move' }>): void {
+  const src = fix.fromParts;
+  const srcParent = parentOf(event, src, fix.from);
   const srcLeaf = src[src.length - 1];
   if (srcParent === undefined || srcParent[srcLeaf] === undefined) return;
   const value = srcParent[srcLeaf];
-  const dst = to.split('/');
-  const dstParent = parentOf(event, dst, to);
+  const dst = fix.toParts;
+  const dstParent = parentOf(event, dst, fix.to);
   if (dstParent === undefined) return;
   const dstLeaf = dst[dst.length - 1];
   if (dstParent[dstLeaf] !== undefined && dstParent[dstLeaf] !== null) {
-    throw new CompatError(`Cannot apply compatibility fix-up: destination field '${to}' already exists`);
+    throw new CompatError(`Cannot apply compatibility fix-up: destination field '${fix.to}' already exists`);
   }
   delete srcParent[srcLeaf];
   dstParent[dstLeaf] = value;

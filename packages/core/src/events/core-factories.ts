@@ -74,8 +74,8 @@ export class CommonFactory implements SectionFactory {
       // half `pid` (the process) and the lower half `tgid` (the thread).
       const lo = v.getUint32(taskAt + f.pid_tgid.offset + (LITTLE_ENDIAN ? 0 : 4), LITTLE_ENDIAN);
       const hi = v.getUint32(taskAt + f.pid_tgid.offset + (LITTLE_ENDIAN ? 4 : 0), LITTLE_ENDIAN);
-      const comm = cString(buf, taskAt + f.comm.offset, f.comm.size);
-      if (comm === undefined) throw new RawSectionError('common: task comm is not a NUL-terminated UTF-8 string');
+      const comm = cString(buf, taskAt + f.comm.offset, f.comm.size, true);
+      if (comm === undefined) throw new RawSectionError('common: task comm is not NUL-terminated');
       common.task = { pid: hi | 0, tgid: lo | 0, comm };
     }
     event.common = common;

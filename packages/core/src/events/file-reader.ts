@@ -9,10 +9,10 @@
  *   `<base>.<id+1>`, ... are read too, until one is missing. Their own
  *   startup events come through as ordinary events, as in the reference.
  * - Errors name the file and line. A line that fails to parse stops the
- *   reading (the reference stops there too), except a cut last line (no
- *   trailing newline, as a killed collection leaves it), which is reported
- *   through `onWarning` and treated as the end of the file. Blank lines are
- *   skipped. See docs/events-file.md.
+ *   reading (the reference stops there too) unless `onInvalidLine` takes
+ *   it; a cut last line (no trailing newline, as a killed collection leaves
+ *   it) is reported through `onWarning` and treated as the end of the file.
+ *   Blank lines are skipped. See docs/events-file.md.
  */
 import { existsSync, statSync } from 'fs';
 import { extname } from 'path';
@@ -42,6 +42,12 @@ export interface EventsFileReaderOptions {
   follow?: boolean;
   /** Non-fatal problems (a cut last line). Without it they are errors. */
   onWarning?: (msg: string) => void;
+  /**
+   * Called for a line that is not a valid event (bad JSON, bad section);
+   * the line is then skipped. Without it such a line ends the reading with
+   * the error, as in the reference.
+   */
+  onInvalidLine?: (error: EventsFileError) => void;
 }
 
 interface Segment {
@@ -82,7 +88,8 @@ export class EventsFileReader {
   *events(): Generator<RetisEvent, void, undefined> {
     if (this.kind !== 'events') throw new EventsFileError(this.paths[0], 0, 'Cannot read events from a sorted file');
     for (let v = this.nextValue(); v !== undefined; v = this.nextValue()) {
-      yield this.build(v, (value, compat) => this.opts.registry.eventFromValue(value, compat));
+      const event = this.toEvent(v);
+      if (event !== undefined) yield event;
     }
   }
 
@@ -90,10 +97,8 @@ export class EventsFileReader {
   *series(): Generator<EventSeries, void, undefined> {
     if (this.kind !== 'series') throw new EventsFileError(this.paths[0], 0, 'Cannot read series from an unsorted file');
     for (let v = this.nextValue(); v !== undefined; v = this.nextValue()) {
-      yield this.build(v, (value, compat) => {
-        if (!Array.isArray(value)) throw new Error('Expected a series (a JSON array of events)');
-        return value.map((e) => this.opts.registry.eventFromValue(e, compat));
-      });
+      const series = this.toSeries(v);
+      if (series !== undefined) yield series;
     }
   }
 
@@ -103,13 +108,30 @@ export class EventsFileReader {
     this.nextSplit = undefined;
   }
 
-  private build<T>(value: JsonValue, make: (value: JsonValue, compat: CompatLevel) => T): T {
+  private toEvent(value: JsonValue): RetisEvent | undefined {
     const seg = this.segment as Segment;
     try {
-      return make(value, seg.compat);
+      return this.opts.registry.eventFromValue(value, seg.compat);
     } catch (e) {
-      throw new EventsFileError(seg.lines.path, seg.lines.lineNo, (e as Error).message);
+      return this.invalid(new EventsFileError(seg.lines.path, seg.lines.lineNo, (e as Error).message));
     }
+  }
+
+  private toSeries(value: JsonValue): EventSeries | undefined {
+    const seg = this.segment as Segment;
+    try {
+      if (!Array.isArray(value)) throw new Error('Expected a series (a JSON array of events)');
+      return value.map((e) => this.opts.registry.eventFromValue(e, seg.compat));
+    } catch (e) {
+      return this.invalid(new EventsFileError(seg.lines.path, seg.lines.lineNo, (e as Error).message));
+    }
+  }
+
+  /** Report and skip an invalid line, or throw without an onInvalidLine handler. */
+  private invalid(error: EventsFileError): undefined {
+    if (this.opts.onInvalidLine === undefined) throw error;
+    this.opts.onInvalidLine(error);
+    return undefined;
   }
 
   /** The next line's parsed JSON, moving to the next split file at EOF. */
@@ -136,7 +158,7 @@ export class EventsFileReader {
           this.nextSegment();
           continue;
         }
-        throw new EventsFileError(seg.lines.path, seg.lines.lineNo, `Invalid JSON: ${(e as Error).message}`);
+        this.invalid(new EventsFileError(seg.lines.path, seg.lines.lineNo, `Invalid JSON: ${(e as Error).message}`));
       }
     }
   }

@@ -122,6 +122,19 @@ describe('EventsFileReader', () => {
     expect(() => readAll(path)).toThrow(new RegExp(`^${path}:3: Invalid JSON: `));
   });
 
+  it('skips invalid lines through onInvalidLine, when given', () => {
+    const path = join(dir, 'skip.json');
+    writeFileSync(path, `${START}\n{"common":{"timestamp":2}}\n{"common":{"timesta\n{"common":{"timestamp":"x"}}\n{"common":{"timestamp":5}}\n`);
+    const skipped: string[] = [];
+    const reader = EventsFileReader.open(path, { registry: createCoreRegistry(), onInvalidLine: (e) => skipped.push(e.message) });
+    expect([...reader.events()].map((e) => e.common?.timestamp)).toEqual([1n, 2n, 5n]);
+    reader.close();
+    expect(skipped).toEqual([
+      expect.stringMatching(new RegExp(`^${path}:3: Invalid JSON: `)),
+      `${path}:4: Invalid "common" section: common.timestamp: expected u64, got "x"`,
+    ]);
+  });
+
   it('reports an invalid section with its line number', () => {
     const path = join(dir, 'bad-section.json');
     writeFileSync(path, `${START}\n{"common":{"timestamp":"x"}}\n`);

@@ -49,12 +49,28 @@ export function unknownDataType(section: RawSection, owner: string): never {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * A NUL-terminated `char[len]` at `offset`: the bytes before the first NUL.
- * Returns undefined when there is no NUL or the bytes are not UTF-8, so the
- * caller decides (the reference drops such a device name, and errors on a
- * comm).
+ * Buffer's own slice decoders: `toString(enc, start, end)` dispatches on the
+ * encoding in JavaScript first, which costs as much as the decoding of a
+ * 16-byte name. Node has had these methods for ever; @types/node omits them.
  */
-export function cString(buf: Buffer, offset: number, len: number): string | undefined {
+interface BufferSlices {
+  latin1Slice(start: number, end: number): string;
+  base64Slice(start: number, end: number): string;
+}
+
+/** `buf.toString('base64', start, end)` without the dispatch. */
+export function base64Of(buf: Buffer, start: number, end: number): string {
+  return (buf as unknown as BufferSlices).base64Slice(start, end);
+}
+
+/**
+ * A NUL-terminated `char[len]` at `offset`: the bytes before the first NUL.
+ * Returns undefined when there is no NUL or the bytes are not UTF-8 (the
+ * reference drops a device name that is not); with `lossy`, invalid
+ * sequences become U+FFFD instead (a task comm is cut at 15 bytes by the
+ * kernel, possibly inside a character, and must not cost the event).
+ */
+export function cString(buf: Buffer, offset: number, len: number, lossy = false): string | undefined {
   let high = 0;
   let end = offset;
   const max = offset + len;
@@ -64,7 +80,8 @@ export function cString(buf: Buffer, offset: number, len: number): string | unde
     high |= b;
   }
   if (end === max) return undefined;
-  if (high < 0x80) return buf.toString('latin1', offset, end);
+  if (high < 0x80) return (buf as unknown as BufferSlices).latin1Slice(offset, end);
+  if (lossy) return buf.toString('utf8', offset, end);
   try {
     return utf8.decode(buf.subarray(offset, end));
   } catch {

@@ -157,7 +157,13 @@ describe('parseRawEvent', () => {
       .struct(1, 0, COMMON_EVENT_LAYOUT, { timestamp: 1n })
       .struct(1, 1, COMMON_TASK_EVENT_LAYOUT, { comm: 'x'.repeat(64) })
       .build();
-    expect(() => parseRawEvent(noNul, 0, noNul.length, table)).toThrow(/comm is not a NUL-terminated/);
+    expect(() => parseRawEvent(noNul, 0, noNul.length, table)).toThrow('common: task comm is not NUL-terminated');
+    // A comm cut inside a UTF-8 character keeps the event, with a replacement character.
+    const cut = new RawEventBuilder()
+      .struct(1, 0, COMMON_EVENT_LAYOUT, { timestamp: 1n })
+      .struct(1, 1, COMMON_TASK_EVENT_LAYOUT, { comm: Buffer.concat([Buffer.from('abcdefghijklmn'), Buffer.from('é').subarray(0, 1), Buffer.from([0])]) })
+      .build();
+    expect(parseRawEvent(cut, 0, cut.length, table).common?.task?.comm).toBe('abcdefghijklmn\ufffd');
     const badSym = new RawEventBuilder().struct(2, 0, KERNEL_EVENT_LAYOUT, { symbol: 0x1234n, type: 2 }).build();
     expect(() => parseRawEvent(badSym, 0, badSym.length, table)).toThrow('kernel: no symbol at address 0x1234');
     const badProbe = new RawEventBuilder().struct(2, 0, KERNEL_EVENT_LAYOUT, { symbol: 0xffffffff81b00000n, type: 9 }).build();

@@ -5,7 +5,7 @@
  * owner and hands each group to that owner's SectionFactory.
  *
  * Hot path: one call per event, no closure, no Buffer slicing; the
- * RawSection objects and per-owner arrays are reused from call to call.
+ * RawSection objects are reused from call to call.
  */
 import { LITTLE_ENDIAN } from './layout';
 import { RawSectionError } from './raw-error';
@@ -25,10 +25,11 @@ const WARN_INTERVAL_MS = 1000;
 /** The factories by owner id, plus the parser's reusable scratch state. */
 export class FactoryTable {
   readonly byOwner: (SectionFactory | undefined)[] = new Array<SectionFactory | undefined>(256).fill(undefined);
-  /** Sections of the event being parsed, per owner; reused. */
-  readonly groups: RawSection[][] = [];
-  /** Owners seen in the event being parsed, in first-seen order. */
-  readonly seen: number[] = [];
+  /** Sections of the event being parsed, per owner (a fresh array per event and owner). */
+  readonly groups: (RawSection[] | undefined)[] = new Array<RawSection[] | undefined>(256).fill(undefined);
+  /** Owners seen in the event being parsed, in first-seen order: seen[0, seenCount). */
+  readonly seen = new Uint8Array(256);
+  seenCount = 0;
   private readonly pool: RawSection[] = [];
   private poolUsed = 0;
   private readonly lastWarn = new Map<string, { at: number; suppressed: number }>();
@@ -37,7 +38,6 @@ export class FactoryTable {
     factories: readonly SectionFactory[],
     private readonly log: RawLogger = () => {},
   ) {
-    for (let i = 0; i < 256; i++) this.groups.push([]);
     for (const f of factories) this.add(f);
   }
 
@@ -52,8 +52,9 @@ export class FactoryTable {
 
   /** Start a new event: forget the previous one's sections. */
   reset(): void {
-    for (let i = 0; i < this.seen.length; i++) this.groups[this.seen[i]].length = 0;
-    this.seen.length = 0;
+    // New arrays rather than `length = 0`, which is a slow runtime call.
+    for (let i = 0; i < this.seenCount; i++) this.groups[this.seen[i]] = undefined;
+    this.seenCount = 0;
     this.poolUsed = 0;
   }
 
@@ -70,8 +71,12 @@ export class FactoryTable {
     }
     this.poolUsed++;
     const group = this.groups[owner];
-    if (group.length === 0) this.seen.push(owner);
-    group.push(s);
+    if (group === undefined) {
+      this.groups[owner] = [s];
+      this.seen[this.seenCount++] = owner;
+    } else {
+      group.push(s);
+    }
   }
 
   /** Rate-limited warning: the first of a kind, then at most one per second with a count. */
@@ -144,9 +149,9 @@ export function parseRawEvent(
   }
 
   const seen = factories.seen;
-  for (let i = 0; i < seen.length; i++) {
+  for (let i = 0; i < factories.seenCount; i++) {
     const owner = seen[i];
-    (factories.byOwner[owner] as SectionFactory).decode(buf, factories.groups[owner], event, view);
+    (factories.byOwner[owner] as SectionFactory).decode(buf, factories.groups[owner] as RawSection[], event, view);
   }
   return event;
 }

@@ -51,6 +51,13 @@ describe('SectionRegistry', () => {
     expect(reg.eventToJson(event)).toBe('{"common":{"timestamp":5},"nft":{"table_handle":18446744073709551615,"x":[1]}}');
   });
 
+  it('keeps a __proto__ key as data', () => {
+    const reg = createCoreRegistry();
+    const e = reg.eventFromJson('{"common":{"timestamp":1},"__proto__":{"polluted":true}}');
+    expect(Object.getPrototypeOf(e)).toBe(Object.prototype);
+    expect(reg.eventToJson(e)).toBe('{"common":{"timestamp":1},"__proto__":{"polluted":true}}');
+  });
+
   it('names the section and field of a malformed value', () => {
     const reg = createCoreRegistry();
     expect(() => reg.eventFromJson('{"common":{"timestamp":"soon"}}')).toThrow(

@@ -154,7 +154,9 @@ export class SectionRegistry {
       if (v === null) continue;
       const def = this.defs.get(key)?.def;
       if (def === undefined) {
-        event[key] = v;
+        // A `__proto__` key must stay data, not become the event's prototype.
+        if (key === '__proto__') Object.defineProperty(event, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else event[key] = v;
         continue;
       }
       try {

@@ -19,6 +19,8 @@ export interface ResolvedProbe {
   attachName: string;
   params: Param[];
   stack: boolean;
+  /** Installed by core for skb tracking only: no filtering, no event, no hook. */
+  trackingOnly?: boolean;
 }
 
 export interface MachineInfo {

@@ -220,6 +220,7 @@ export class ProbeManager {
       offsets: probeOffsets(e.probe),
       stackTrace: stackAll || e.probe.stack,
       ...role,
+      trackingOnly: e.probe.trackingOnly ?? false,
       probeType: PROBE_TYPE.rawTracepoint,
     });
     this.native.map.update(this.sharedObject().map(MAPS.config).fd, encodeU64Key(e.id), value);

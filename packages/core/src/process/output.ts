@@ -21,12 +21,16 @@ export class TextSink {
     out.on('error', this.onError);
   }
 
-  /** Queue text; resolves once the stream can take more. Throws the stream's errors (not EPIPE). */
-  async write(text: string): Promise<void> {
+  /**
+   * Queue text. Returns a promise only when a chunk went to the stream (then
+   * await it: it resolves once the stream can take more), so the common
+   * case costs no microtask. Throws the stream's errors (not EPIPE).
+   */
+  write(text: string): Promise<void> | undefined {
     if (this.error !== undefined) throw this.error;
-    if (this.closed) return;
+    if (this.closed) return undefined;
     this.pending += text;
-    if (this.pending.length >= this.chunk) await this.flush();
+    return this.pending.length >= this.chunk ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {

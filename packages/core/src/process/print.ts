@@ -8,7 +8,7 @@ import type { Writable } from 'stream';
 import { formatEvent } from '../display/event-text';
 import { formatSeries } from '../display/series-text';
 import { monotonicOffsetNs } from '../display/time';
-import { EventsFileReader } from '../events/file-reader';
+import { type EventsFileError, EventsFileReader } from '../events/file-reader';
 import type { SectionRegistry } from '../events/registry';
 import type { DisplayFormat } from '../events/section';
 import type { RetisEvent } from '../events/types';
@@ -27,6 +27,8 @@ export interface PrintOptions {
   follow?: boolean;
   /** Warnings (e.g. an incomplete last line). */
   onWarning?: (msg: string) => void;
+  /** Invalid lines are skipped and reported here; without it the first one is an error. */
+  onInvalidLine?: (error: EventsFileError) => void;
 }
 
 /** Text of one event as `print` writes it, newline(s) included; '' if nothing prints. */
@@ -44,17 +46,24 @@ export async function printEventsFile(path: string, out: Writable, opts: PrintOp
     utc: opts.utc ?? false,
     linkLayer: opts.linkLayer ?? false,
   };
-  const reader = EventsFileReader.open(path, { registry: opts.registry, follow: opts.follow, onWarning: opts.onWarning });
+  const reader = EventsFileReader.open(path, {
+    registry: opts.registry,
+    follow: opts.follow,
+    onWarning: opts.onWarning,
+    onInvalidLine: opts.onInvalidLine,
+  });
   const sink = new TextSink(out);
   try {
     if (reader.kind === 'series') {
       for (const series of reader.series()) {
-        await sink.write(formatSeries(series, opts.registry, fmt));
+        const flushing = sink.write(formatSeries(series, opts.registry, fmt));
+        if (flushing !== undefined) await flushing;
         if (sink.closed) break;
       }
     } else {
       for (const event of reader.events()) {
-        await sink.write(eventOutput(event, opts.registry, fmt));
+        const flushing = sink.write(eventOutput(event, opts.registry, fmt));
+        if (flushing !== undefined) await flushing;
         if (sink.closed) break;
       }
     }

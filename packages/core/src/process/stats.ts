@@ -18,7 +18,7 @@
  */
 import type { Writable } from 'stream';
 import { formatUtcNs, monotonicOffsetNs } from '../display/time';
-import { EventsFileReader } from '../events/file-reader';
+import { type EventsFileError, EventsFileReader } from '../events/file-reader';
 import type { SectionRegistry } from '../events/registry';
 import type { RetisEvent, StartupSection } from '../events/types';
 import { TextSink } from './output';
@@ -27,6 +27,8 @@ export interface StatsOptions {
   registry: SectionRegistry;
   follow?: boolean;
   onWarning?: (msg: string) => void;
+  /** Invalid lines are skipped and reported here; without it the first one is an error. */
+  onInvalidLine?: (error: EventsFileError) => void;
 }
 
 /** Counters of one segment (the events after one startup event). */
@@ -74,7 +76,12 @@ function countEvent(seg: SegmentStats, event: RetisEvent): void {
 
 /** Gather the statistics of a file, one entry per segment. */
 export function collectStats(path: string, opts: StatsOptions): SegmentStats[] {
-  const reader = EventsFileReader.open(path, { registry: opts.registry, follow: opts.follow, onWarning: opts.onWarning });
+  const reader = EventsFileReader.open(path, {
+    registry: opts.registry,
+    follow: opts.follow,
+    onWarning: opts.onWarning,
+    onInvalidLine: opts.onInvalidLine,
+  });
   const segments: SegmentStats[] = [];
   const sorted = reader.kind === 'series';
   let seg: SegmentStats | undefined;

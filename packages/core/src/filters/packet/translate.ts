@@ -1,0 +1,305 @@
+/**
+ * cBPF (libpcap's output) to an eBPF filter block, after Linux's
+ * bpf_convert_filter and the reference translation (§6.1).
+ *
+ * Registers: A = r0, X = r7, ctx = r6, ctx->data = r8, r9 keeps A across the
+ * helper call of LDX MSH; r1-r3 are helper arguments. Stack below the frame
+ * pointer: the probe-read buffer at FP-8, cBPF M[k] at FP-72 + 4k.
+ *
+ * Packet bytes are kernel memory (an skb's head), so loads go through
+ * bpf_probe_read_kernel; there is no bounds check against ctx->len, as in the
+ * reference: a read past the packet sees whatever follows it, and only an
+ * unreadable address makes the filter reject.
+ *
+ * Differences from the reference, all making the block behave as libpcap's
+ * interpreter does: A and X start at 0 and the M[] slots a program reads are
+ * zeroed (the verifier refuses reads of unset registers and stack); ALU
+ * operations are 32-bit; LD IND adds X and k in 32 bits; LDX MSH keeps A;
+ * division and modulo by X == 0 return 0, as Linux and libpcap do, and so do
+ * shifts by X >= 32, as libpcap does. Backward jumps (`protochain`) are
+ * supported with a bound on the number of times they are taken.
+ */
+import { BlockAssembler, type Label } from '../assembler';
+import {
+  AluOp,
+  alu32,
+  alu32Reg,
+  alu64,
+  alu64Reg,
+  callHelper,
+  Class,
+  Helper,
+  jmp,
+  jmp32,
+  jmp32Reg,
+  JmpOp,
+  ldxMem,
+  Mode,
+  mov32Imm,
+  mov32Reg,
+  mov64Imm,
+  mov64Reg,
+  Reg,
+  Size,
+  Src,
+  stMem,
+  stxMem,
+  toBigEndian,
+  type CbpfInsn,
+  type Insn,
+} from '../insn';
+import { describeCbpf } from './describe';
+
+const A = Reg.R0;
+const X = Reg.R7;
+const CTX = Reg.R6;
+const DATA = Reg.R8;
+const SAVED_A = Reg.R9;
+
+/** `struct retis_packet_filter_ctx { char *data; unsigned int len; }` */
+export const PacketCtx = { DATA: 0, LEN: 8 } as const;
+
+/** Probe-read buffer (reference STACK_RESERVED). */
+export const READ_BUFFER = -8;
+/** cBPF scratch memory: BPF_MEMWORDS slots of 4 bytes (reference SCRATCH_MEM_START = 16 * 4 + 8). */
+export const SCRATCH_SLOTS = 16;
+export const SCRATCH_START = -(SCRATCH_SLOTS * 4 + 8);
+
+/** A cBPF program that cannot be turned into eBPF; the message names the instruction. */
+export class TranslateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TranslateError';
+  }
+}
+
+const SIZE_BYTES: Record<number, 1 | 2 | 4> = { [Size.B]: 1, [Size.H]: 2, [Size.W]: 4 };
+
+const ALU_OPS: ReadonlySet<number> = new Set([
+  AluOp.ADD, AluOp.SUB, AluOp.MUL, AluOp.DIV, AluOp.OR, AluOp.AND, AluOp.LSH, AluOp.RSH, AluOp.MOD, AluOp.XOR,
+]);
+const COND_JUMPS: ReadonlySet<number> = new Set([JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET]);
+/** Negations, used when only the false branch leaves the fall-through path. */
+const NEGATED: Partial<Record<number, JmpOp>> = { [JmpOp.JEQ]: JmpOp.JNE, [JmpOp.JGT]: JmpOp.JLE, [JmpOp.JGE]: JmpOp.JLT };
+
+/**
+ * Backward jumps share one budget of iterations, kept in the 8 bytes of
+ * M[14] and M[15] (libpcap allocates scratch slots from M[0] up). Past it the
+ * filter rejects the packet: IPv6 extension header chains are much shorter.
+ */
+export const MAX_BACKWARD_JUMPS = 32;
+const LOOP_COUNTER_SLOT = 14;
+const LOOP_COUNTER = SCRATCH_START + 4 * LOOP_COUNTER_SLOT;
+
+const MISC_TAX = 0x00;
+const MISC_TXA = 0x80;
+const RET_A = 0x10;
+
+function scratchSlot(k: number, at: number, code: number): number {
+  if (k >= SCRATCH_SLOTS) throw unsupported(code, at, `scratch slot M[${k}] does not exist`);
+  return SCRATCH_START + 4 * k;
+}
+
+function unsupported(code: number, at: number, why = 'unsupported cBPF instruction'): TranslateError {
+  return new TranslateError(`${why}: ${describeCbpf(code)} (opcode 0x${code.toString(16).padStart(2, '0')}) at ${at}`);
+}
+
+/** Translates one cBPF program into a block ending with the verdict in r0 (0 = no match). */
+export function translateCbpf(program: readonly CbpfInsn[]): Insn[] {
+  if (program.length === 0) throw new TranslateError('the cBPF program is empty');
+  const asm = new BlockAssembler();
+  const reject = asm.label('reject');
+  const starts = program.map((_, i) => asm.label(`cbpf ${i}`));
+  const target = (from: number, skip: number, code: number): Label => {
+    const to = from + 1 + skip;
+    if (to < 0 || to >= program.length) throw unsupported(code, from, `jump out of the program (to ${to})`);
+    return starts[to];
+  };
+  const loops = hasBackwardJump(program);
+  if (loops && scratchSlotsUsed(program).some((k) => k >= LOOP_COUNTER_SLOT)) {
+    throw new TranslateError(`a program with a backward jump cannot use M[${LOOP_COUNTER_SLOT}] or M[${LOOP_COUNTER_SLOT + 1}]`);
+  }
+
+  // if (!ctx || !ctx->data) return 0;
+  asm.jump(jmp(JmpOp.JEQ, Reg.R1, 0, 0), reject);
+  asm.emit(mov64Reg(CTX, Reg.R1), ldxMem(Size.DW, DATA, CTX, PacketCtx.DATA));
+  asm.jump(jmp(JmpOp.JEQ, DATA, 0, 0), reject);
+  asm.emit(mov32Imm(A, 0), mov32Imm(X, 0));
+  for (const k of scratchSlotsRead(program)) asm.emit(stMem(Size.W, Reg.FP, scratchSlot(k, 0, 0), 0));
+  if (loops) asm.emit(mov64Imm(Reg.R2, MAX_BACKWARD_JUMPS), stxMem(Size.DW, Reg.FP, Reg.R2, LOOP_COUNTER));
+
+  /** A or X = the `size` bytes at data + offset, big-endian. */
+  const loadPacket = (dst: Reg, size: number, k: number, indexed: boolean, code: number, at: number): void => {
+    const bytes = SIZE_BYTES[size];
+    asm.emit(mov64Reg(Reg.R1, Reg.FP), alu64(AluOp.ADD, Reg.R1, READ_BUFFER), mov64Imm(Reg.R2, bytes));
+    if (indexed) {
+      // libpcap computes X + k in 32 bits.
+      asm.emit(mov32Reg(Reg.R3, X), alu32(AluOp.ADD, Reg.R3, k | 0), alu64Reg(AluOp.ADD, Reg.R3, DATA));
+    } else {
+      if (k > 0x7fffffff) throw unsupported(code, at, `load at offset 0x${k.toString(16)} is not supported`);
+      asm.emit(mov64Reg(Reg.R3, DATA), alu64(AluOp.ADD, Reg.R3, k));
+    }
+    asm.emit(callHelper(Helper.PROBE_READ_KERNEL));
+    asm.jump(jmp(JmpOp.JNE, Reg.R0, 0, 0), reject);
+    asm.emit(ldxMem(size as Size, dst, Reg.FP, READ_BUFFER));
+    if (bytes > 1) asm.emit(toBigEndian(dst, bytes === 2 ? 16 : 32));
+  };
+
+  program.forEach((ins, at) => {
+    asm.bind(starts[at]);
+    const { code, k } = ins;
+    const cls = code & 0x07;
+    const size = code & 0x18;
+    const mode = code & 0xe0;
+    const op = code & 0xf0;
+    const fromX = (code & Src.X) !== 0;
+
+    switch (cls) {
+      case Class.LD:
+        if ((mode === Mode.ABS || mode === Mode.IND) && size in SIZE_BYTES) {
+          loadPacket(A, size, k, mode === Mode.IND, code, at);
+        } else if (size !== Size.W) {
+          throw unsupported(code, at);
+        } else if (mode === Mode.IMM) {
+          asm.emit(mov32Imm(A, k | 0));
+        } else if (mode === Mode.MEM) {
+          asm.emit(ldxMem(Size.W, A, Reg.FP, scratchSlot(k, at, code)));
+        } else if (mode === Mode.LEN) {
+          asm.emit(ldxMem(Size.W, A, CTX, PacketCtx.LEN));
+        } else {
+          throw unsupported(code, at);
+        }
+        return;
+
+      case Class.LDX:
+        if (mode === Mode.MSH && size === Size.B) {
+          // X = (P[k] & 0xf) << 2; the helper call clobbers r0 (A), so A is kept in r9.
+          asm.emit(mov64Reg(SAVED_A, A));
+          loadPacket(X, Size.B, k, false, code, at);
+          asm.emit(alu32(AluOp.AND, X, 0xf), alu32(AluOp.LSH, X, 2), mov64Reg(A, SAVED_A));
+        } else if (size !== Size.W) {
+          throw unsupported(code, at);
+        } else if (mode === Mode.IMM) {
+          asm.emit(mov32Imm(X, k | 0));
+        } else if (mode === Mode.MEM) {
+          asm.emit(ldxMem(Size.W, X, Reg.FP, scratchSlot(k, at, code)));
+        } else if (mode === Mode.LEN) {
+          asm.emit(ldxMem(Size.W, X, CTX, PacketCtx.LEN));
+        } else {
+          throw unsupported(code, at);
+        }
+        return;
+
+      case Class.ST:
+      case Class.STX:
+        if (code !== cls) throw unsupported(code, at);
+        asm.emit(stxMem(Size.W, Reg.FP, cls === Class.ST ? A : X, scratchSlot(k, at, code)));
+        return;
+
+      case Class.ALU:
+        if (op === AluOp.NEG) {
+          if (fromX) throw unsupported(code, at);
+          asm.emit(alu32(AluOp.NEG, A, 0));
+        } else if (!ALU_OPS.has(op)) {
+          throw unsupported(code, at);
+        } else if (fromX) {
+          // libpcap's bpf_filter returns 0 for these instead of dividing by zero or shifting by 32 bits or more.
+          if (op === AluOp.DIV || op === AluOp.MOD) asm.jump(jmp32(JmpOp.JEQ, X, 0, 0), reject);
+          if (op === AluOp.LSH || op === AluOp.RSH) asm.jump(jmp32(JmpOp.JGE, X, 32, 0), reject);
+          asm.emit(alu32Reg(op as AluOp, A, X));
+        } else {
+          if ((op === AluOp.DIV || op === AluOp.MOD) && k === 0) throw unsupported(code, at, 'division by zero');
+          if ((op === AluOp.LSH || op === AluOp.RSH) && k >= 32) throw unsupported(code, at, `shift by ${k} bits`);
+          asm.emit(alu32(op as AluOp, A, k | 0));
+        }
+        return;
+
+      case Class.JMP:
+        if (op === JmpOp.JA) {
+          if (fromX) throw unsupported(code, at);
+          const skip = k | 0;
+          if (skip < 0) {
+            // Taken at most MAX_BACKWARD_JUMPS times in all, so that the verifier sees the loop end.
+            asm.emit(ldxMem(Size.DW, Reg.R2, Reg.FP, LOOP_COUNTER));
+            asm.jump(jmp(JmpOp.JEQ, Reg.R2, 0, 0), reject);
+            asm.emit(alu64(AluOp.SUB, Reg.R2, 1), stxMem(Size.DW, Reg.FP, Reg.R2, LOOP_COUNTER));
+          }
+          asm.goto(target(at, skip, code));
+        } else if (COND_JUMPS.has(op)) {
+          emitConditional(asm, ins, at, target);
+        } else {
+          throw unsupported(code, at);
+        }
+        return;
+
+      case Class.RET: {
+        const rval = code & 0x18;
+        if (rval === Src.K) asm.emit(mov32Imm(A, k | 0));
+        else if (rval === Src.X) asm.emit(mov32Reg(A, X));
+        else if (rval !== RET_A) throw unsupported(code, at);
+        asm.goto(asm.end);
+        return;
+      }
+
+      case Class.MISC:
+        if ((code & 0xf8) === MISC_TAX) asm.emit(mov32Reg(X, A));
+        else if ((code & 0xf8) === MISC_TXA) asm.emit(mov32Reg(A, X));
+        else throw unsupported(code, at);
+        return;
+    }
+  });
+
+  const last = program[program.length - 1];
+  if ((last.code & 0x07) !== Class.RET && last.code !== (Class.JMP | JmpOp.JA)) {
+    throw unsupported(last.code, program.length - 1, 'the program does not end with a return');
+  }
+
+  asm.bind(reject);
+  asm.emit(mov32Imm(A, 0));
+  asm.goto(asm.end);
+  return asm.assemble();
+}
+
+/** JEQ/JGT/JGE/JSET: a jmp32 to jt and, unless it falls through, a ja to jf. */
+function emitConditional(
+  asm: BlockAssembler,
+  ins: CbpfInsn,
+  at: number,
+  target: (from: number, skip: number, code: number) => Label,
+): void {
+  const op = (ins.code & 0xf0) as JmpOp;
+  const fromX = (ins.code & Src.X) !== 0;
+  const test = (jumpOp: JmpOp): Insn => (fromX ? jmp32Reg(jumpOp, A, X, 0) : jmp32(jumpOp, A, ins.k | 0, 0));
+  const whenTrue = target(at, ins.jt, ins.code);
+  const whenFalse = target(at, ins.jf, ins.code);
+
+  if (ins.jt === ins.jf) {
+    if (ins.jt !== 0) asm.goto(whenTrue);
+  } else if (ins.jt === 0 && NEGATED[op] !== undefined) {
+    asm.jump(test(NEGATED[op]), whenFalse);
+  } else {
+    asm.jump(test(op), whenTrue);
+    if (ins.jf !== 0) asm.goto(whenFalse);
+  }
+}
+
+/** Scratch slots read by LD/LDX MEM: zeroed in the prologue so that the verifier accepts the reads. */
+function scratchSlotsRead(program: readonly CbpfInsn[]): number[] {
+  const slots = new Set<number>();
+  for (const { code, k } of program) {
+    const cls = code & 0x07;
+    if ((cls === Class.LD || cls === Class.LDX) && code === (cls | Mode.MEM | Size.W) && k < SCRATCH_SLOTS) slots.add(k);
+  }
+  return [...slots].sort((a, b) => a - b);
+}
+
+/** Scratch slots read or written. */
+function scratchSlotsUsed(program: readonly CbpfInsn[]): number[] {
+  const stores = program.filter(({ code }) => code === Class.ST || code === Class.STX).map(({ k }) => k);
+  return [...scratchSlotsRead(program), ...stores];
+}
+
+/** libpcap emits backward jumps (negative JA offsets) only for `protochain`. */
+function hasBackwardJump(program: readonly CbpfInsn[]): boolean {
+  return program.some(({ code, k }) => code === (Class.JMP | JmpOp.JA) && (k | 0) < 0);
+}
