@@ -38,6 +38,13 @@ fi
 log "installing node packages"
 pnpm install --frozen-lockfile --reporter=silent
 
-log "building"
-pnpm run --silent build >/dev/null
+log "building (native addon, BPF objects, TypeScript)"
+build_log=$(mktemp)
+if ! pnpm run --silent build >"$build_log" 2>&1; then
+  cat "$build_log" >&2
+  rm -f "$build_log"
+  log "build failed"
+  exit 1
+fi
+rm -f "$build_log"
 log "ready: $(pwd)/retis"

@@ -14,9 +14,9 @@
  * Differences from the reference, all making the block behave as libpcap's
  * interpreter does: A and X start at 0 and the M[] slots a program reads are
  * zeroed (the verifier refuses reads of unset registers and stack); ALU
- * operations are 32-bit; LD IND adds X and k in 32 bits; LDX MSH keeps A;
- * division and modulo by X == 0 return 0, as Linux and libpcap do, and so do
- * shifts by X >= 32, as libpcap does. Backward jumps (`protochain`) are
+ * operations are 32-bit; LDX MSH keeps A;
+ * division and modulo by X == 0 return 0, as Linux and libpcap do; a shift
+ * by X >= 32 gives A = 0, as in libpcap. Backward jumps (`protochain`) are
  * supported with a bound on the number of times they are taken.
  */
 import { BlockAssembler, type Label } from '../assembler';
@@ -132,11 +132,12 @@ export function translateCbpf(program: readonly CbpfInsn[]): Insn[] {
   const loadPacket = (dst: Reg, size: number, k: number, indexed: boolean, code: number, at: number): void => {
     const bytes = SIZE_BYTES[size];
     asm.emit(mov64Reg(Reg.R1, Reg.FP), alu64(AluOp.ADD, Reg.R1, READ_BUFFER), mov64Imm(Reg.R2, bytes));
+    // Offsets past 2 GiB: libpcap never emits them, and Linux uses them for ancillary data.
+    if (k > 0x7fffffff) throw unsupported(code, at, `load at offset 0x${k.toString(16)} is not supported`);
     if (indexed) {
-      // libpcap computes X + k in 32 bits.
-      asm.emit(mov32Reg(Reg.R3, X), alu32(AluOp.ADD, Reg.R3, k | 0), alu64Reg(AluOp.ADD, Reg.R3, DATA));
+      // data + X + k in 64 bits: an offset past 4 GiB fails to read (libpcap rejects it too).
+      asm.emit(mov32Reg(Reg.R3, X), alu64Reg(AluOp.ADD, Reg.R3, DATA), alu64(AluOp.ADD, Reg.R3, k));
     } else {
-      if (k > 0x7fffffff) throw unsupported(code, at, `load at offset 0x${k.toString(16)} is not supported`);
       asm.emit(mov64Reg(Reg.R3, DATA), alu64(AluOp.ADD, Reg.R3, k));
     }
     asm.emit(callHelper(Helper.PROBE_READ_KERNEL));
@@ -203,9 +204,20 @@ export function translateCbpf(program: readonly CbpfInsn[]): Insn[] {
         } else if (!ALU_OPS.has(op)) {
           throw unsupported(code, at);
         } else if (fromX) {
-          // libpcap's bpf_filter returns 0 for these instead of dividing by zero or shifting by 32 bits or more.
+          if (op === AluOp.LSH || op === AluOp.RSH) {
+            // libpcap: a shift by 32 bits or more gives 0 (eBPF would shift by X mod 32).
+            const wide = asm.label('wide shift');
+            const done = asm.label('shifted');
+            asm.jump(jmp32(JmpOp.JGE, X, 32, 0), wide);
+            asm.emit(alu32Reg(op as AluOp, A, X));
+            asm.goto(done);
+            asm.bind(wide);
+            asm.emit(mov32Imm(A, 0));
+            asm.bind(done);
+            return;
+          }
+          // Linux and libpcap return 0 rather than divide by zero.
           if (op === AluOp.DIV || op === AluOp.MOD) asm.jump(jmp32(JmpOp.JEQ, X, 0, 0), reject);
-          if (op === AluOp.LSH || op === AluOp.RSH) asm.jump(jmp32(JmpOp.JGE, X, 32, 0), reject);
           asm.emit(alu32Reg(op as AluOp, A, X));
         } else {
           if ((op === AluOp.DIV || op === AluOp.MOD) && k === 0) throw unsupported(code, at, 'division by zero');
