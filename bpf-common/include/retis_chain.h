@@ -30,6 +30,7 @@ const volatile u8 log_level = 0;
 RETIS_BTF_EXPORT(common_event)
 RETIS_BTF_EXPORT(common_task_event)
 RETIS_BTF_EXPORT(kernel_event)
+RETIS_BTF_EXPORT(kernel_retval_event)
 RETIS_BTF_EXPORT(retis_raw_event_section_header)
 
 /* Counts an event that could not be delivered, so that no loss is silent. */
@@ -123,6 +124,16 @@ static __always_inline void retis_write_core_sections(void *prog_ctx,
 		kernel->type = ctx->probe_type;
 		__builtin_memset(kernel->pad, 0, sizeof(kernel->pad));
 	}
+
+	if (ctx->probe_type == RETIS_PROBE_TYPE_KRETPROBE ||
+	    ctx->probe_type == RETIS_PROBE_TYPE_FEXIT) {
+		struct kernel_retval_event *ret;
+
+		ret = get_event_section(event, RETIS_OWNER_KERNEL, KERNEL_SECTION_RETVAL,
+					sizeof(*ret));
+		if (ret)
+			ret->retval = ctx->retval;
+	}
 }
 
 /*
@@ -183,6 +194,10 @@ static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx
 		if (skb) {
 			retis_tracking_lookup(skb, &tracking);
 			ctx->tracking.tracked = tracking.found;
+			/* pskb_expand_head: keep the skb findable across its
+			 * new head. */
+			if (tracking.found && cfg->inv_head)
+				retis_track_skb_start(ctx, &tracking, false, true);
 			retis_track_skb_end(ctx, cfg, &tracking);
 		}
 		return 0;
@@ -200,7 +215,9 @@ static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx
 		if (ctx->filters_ret == RETIS_ALL_FILTERS)
 			retis_track_skb_start(ctx, &tracking,
 					      !cfg->no_tracking &&
-					      ctx->probe_type != RETIS_PROBE_TYPE_KRETPROBE);
+					      ctx->probe_type != RETIS_PROBE_TYPE_KRETPROBE &&
+					      ctx->probe_type != RETIS_PROBE_TYPE_FEXIT,
+					      cfg->inv_head);
 	}
 
 	event = retis_scratch_get(&depth);

@@ -26,10 +26,13 @@
 #define RETIS_OWNER_KERNEL	2
 #define RETIS_OWNER_USERSPACE	3
 
-/* Probe types, as reported in the kernel section. */
+/* Probe types, as reported in the kernel section. 0-2 are the reference's;
+ * fentry and fexit are this tool's additions. */
 #define RETIS_PROBE_TYPE_KPROBE		0
 #define RETIS_PROBE_TYPE_KRETPROBE	1
 #define RETIS_PROBE_TYPE_RAW_TRACEPOINT	2
+#define RETIS_PROBE_TYPE_FENTRY		3
+#define RETIS_PROBE_TYPE_FEXIT		4
 
 /* Log levels, compared with the probe's log_level rodata. */
 #define RETIS_LOG_ERROR	1

@@ -14,6 +14,8 @@
 #define COMMON_SECTION_TASK	1
 /* Owner RETIS_OWNER_KERNEL */
 #define KERNEL_SECTION_CORE	0
+/* Return probes only (kretprobe, fexit): the function's return value. */
+#define KERNEL_SECTION_RETVAL	1
 
 #define RETIS_COMM_LEN	64
 
@@ -40,8 +42,18 @@ struct kernel_event {
 	u8 pad[7];
 };
 
+/*
+ * The raw return value (the return register, or fexit's last context slot).
+ * Userspace knows the function's BTF return type and decodes it; void
+ * functions get one too, which userspace ignores.
+ */
+struct kernel_retval_event {
+	u64 retval;
+};
+
 _Static_assert(sizeof(struct common_event) == 16, "common_event layout");
 _Static_assert(sizeof(struct common_task_event) == 72, "common_task_event layout");
 _Static_assert(sizeof(struct kernel_event) == 24, "kernel_event layout");
+_Static_assert(sizeof(struct kernel_retval_event) == 8, "kernel_retval_event layout");
 
 #endif /* __RETIS_CORE_UAPI_H__ */

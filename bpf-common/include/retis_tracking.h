@@ -1,22 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Core skb tracking, tracepoint-only variant (reference §5 and the
- * "Tracking without kprobes" note of §13).
+ * Core skb tracking (reference §5), in two variants chosen by core before
+ * load through the `retis_tracking_kprobes` rodata.
  *
  * An skb is identified by (orig_head, timestamp): its head when first seen
- * and the time of that first event. Without kprobes, head reallocations
- * (pskb_expand_head) and most frees of the head are invisible, so:
- * - every tracked skb is indexed twice in tracking_map: by skb->head (primary)
- *   and by the skb address (secondary); a head miss with an address hit means
- *   the head was reallocated, and the entry is re-keyed under the new head;
+ * and the time of that first event. Entries live in tracking_map, keyed by
+ * skb->head (primary) or by the skb address (secondary).
+ *
+ * With kprobes (the reference's algorithm), core installs tracking-only
+ * kprobes on the functions that free or move heads:
+ * - skb_free_head ends tracking (the head is freed), kfree_skb_partial too
+ *   when the head was stolen;
+ * - pskb_expand_head (about to reallocate the head) indexes the entry under
+ *   the skb address; the next probe that sees the skb finds it there under
+ *   its new head and re-keys it, dropping the secondary entry.
+ *
+ * Tracepoint-only (the "Tracking without kprobes" note of §13), where head
+ * reallocations and most head frees are invisible:
+ * - every tracked skb is indexed twice: by head and by skb address; a head
+ *   miss with an address hit means the head was reallocated, and the entry
+ *   is re-keyed under the new head;
  * - tracking ends on probes flagged `free` (skb:kfree_skb, skb:consume_skb):
  *   the secondary entry always goes (the sk_buff itself is freed), the
- *   primary one only when the head is freed too (last reference);
- * - a head entry found with another, non-cloned skb is stale: the packet was
- *   freed where no probe saw it (e.g. __kfree_skb) and its head reused by a
- *   new skb, which then starts a new identity instead of inheriting it;
- * - userspace removes entries not seen for 60 s (last_seen).
- * Included by probe programs only.
+ *   primary one only when the head is freed too (last reference).
+ *
+ * Both: a head entry found with another, non-cloned skb is stale (the packet
+ * was freed where no probe saw it and its head reused by a new skb, which
+ * then starts a new identity), and userspace removes entries not seen for
+ * 60 s (last_seen). Included by probe programs only.
  */
 #ifndef __RETIS_TRACKING_H__
 #define __RETIS_TRACKING_H__
@@ -26,6 +37,13 @@
 #include "retis_skb.h"
 
 #define RETIS_TRACKING_MAX	8192
+
+/*
+ * 1 when core installed the tracking kprobes (skb_free_head,
+ * kfree_skb_partial, pskb_expand_head): the reference's algorithm. 0 for the
+ * tracepoint-only one. Set by core before load.
+ */
+const volatile u8 retis_tracking_kprobes = 0;
 
 struct tracking_info {
 	/* Time of the first sighting: second half of the skb identity. */
@@ -96,12 +114,14 @@ static __always_inline void __retis_tracking_index_addr(struct retis_tracking_lo
 /*
  * Starts or continues tracking the skb of a trackable event (its filters all
  * passed) and fills ctx->tracking. `create` is false on probes that must not
- * start tracking (no_tracking, return probes).
+ * start tracking (no_tracking, return probes); `inv_head` is set on probes
+ * about to reallocate the head (pskb_expand_head).
  */
 static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 						  struct retis_tracking_lookup *l,
-						  bool create)
+						  bool create, bool inv_head)
 {
+	bool both_keys = !retis_tracking_kprobes;
 	struct tracking_info *info = l->by_head;
 	struct tracking_info new = {};
 
@@ -112,7 +132,11 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 		new.skb = l->skb;
 		if (bpf_map_update_elem(&tracking_map, &l->head, &new, BPF_ANY))
 			return;
-		*l->by_addr = new;
+		if (both_keys)
+			*l->by_addr = new;
+		else
+			/* The secondary entry was only a bridge to the new head. */
+			bpf_map_delete_elem(&tracking_map, &l->skb);
 		info = &new;
 	} else if (!info) {
 		if (!create)
@@ -124,13 +148,20 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 		if (bpf_map_update_elem(&tracking_map, &l->head, &new,
 					l->stale_head ? BPF_ANY : BPF_NOEXIST))
 			return;
-		__retis_tracking_index_addr(l, &new);
+		if (both_keys)
+			__retis_tracking_index_addr(l, &new);
 		info = &new;
 	} else {
 		info->last_seen = ctx->timestamp;
 		info->skb = l->skb;
-		__retis_tracking_index_addr(l, info);
+		if (both_keys)
+			__retis_tracking_index_addr(l, info);
 	}
+
+	/* The head is about to change: the next probe finds the skb by its
+	 * address (both_keys already indexed it). */
+	if (inv_head && !both_keys)
+		bpf_map_update_elem(&tracking_map, &l->skb, info, BPF_ANY);
 
 	ctx->tracking.orig_head = info->orig_head;
 	ctx->tracking.timestamp = info->timestamp;
@@ -150,6 +181,12 @@ static __always_inline void retis_track_skb_end(const struct retis_context *ctx,
 	if (cfg->partial_free && !retis_get_arg(ctx, 1))
 		return;
 
+	if (retis_tracking_kprobes) {
+		/* skb_free_head: the head goes, the sk_buff may live on (a
+		 * head reallocation indexed it by address just before). */
+		bpf_map_delete_elem(&tracking_map, &l->head);
+		return;
+	}
 	bpf_map_delete_elem(&tracking_map, &l->skb);
 	if (retis_skb_frees_head(skb))
 		bpf_map_delete_elem(&tracking_map, &l->head);

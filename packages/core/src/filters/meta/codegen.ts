@@ -176,13 +176,10 @@ class MetaCodegen {
     different: Label,
     unreadable: Label,
   ): void {
+    if (expected.length > capacity) throw new Error('string longer than its array (the resolver refuses it)');
     const withNul = Buffer.concat([expected, Buffer.alloc(1)]);
     const size = Math.min(capacity, withNul.length);
     this.read(STRING_BUFFER, size, offset, unreadable);
-    if (expected.length > capacity) {
-      this.asm.goto(different);
-      return;
-    }
     this.compareBytes(withNul.subarray(0, size), different);
     this.asm.goto(equal);
   }

@@ -10,8 +10,8 @@
  *   it and walks the result as `type`.
  * - Leaves: integers of 1/2/4/8 bytes (signed or not, bitfields included),
  *   enums, char arrays and char pointers (strings, `==`/`!=` only), and, as an
- *   extension of the reference, any other pointer, compared as an unsigned
- *   address (so that `sk_buff.dev` means `sk_buff.dev != 0`).
+ *   extension of the reference, a NULL test of any pointer (`sk_buff.sk`,
+ *   `sk_buff.dev == 0`).
  *
  * Offsets are computed for little-endian bit numbering (x86_64, aarch64).
  */
@@ -254,10 +254,19 @@ class TermResolver {
         const pointee = this.strip(type.typeId as number);
         if (pointee.type.kind === 'ptr') throw unsupported('pointers to pointers are not supported');
         const offset = this.byteOffset(bitOffset, member, index);
-        if (pointee.type.kind === 'int' && pointee.type.size === 1) {
+        const rhs = this.term.rhs;
+        if (rhs.kind === 'string') {
+          if (pointee.type.kind !== 'int' || pointee.type.size !== 1) {
+            throw unsupported(`it points to ${pointee.shown}, not to a string`);
+          }
           return this.stringLeaf({ kind: 'string', offset, storage: { kind: 'pointer' } }, element, where);
         }
-        return this.numberLeaf({ kind: 'number', offset, size: 8, signed: false }, element, where);
+        // Extension: a NULL test (a comparison of the address with anything else has no use).
+        if (rhs.value !== 0n || (this.term.op !== '==' && this.term.op !== '!=')) {
+          throw unsupported(`it is a pointer to ${pointee.shown}: only a NULL test applies (== 0, != 0 or the member alone)`);
+        }
+        if (element.mask !== undefined) throw new MetaFilterError(`cannot mask ${where}: only a NULL test applies to it`);
+        return { kind: 'number', offset, size: 8, signed: false };
       }
 
       case 'array': {
@@ -309,6 +318,10 @@ class TermResolver {
       throw new MetaFilterError(`string "${term.rhs.value}" is too long: ${bytes} bytes, at most ${MAX_STRING}`);
     }
     if (element.mask !== undefined) throw new MetaFilterError(`cannot mask ${where}: it is a string`);
+    const capacity = leaf.storage.kind === 'array' ? leaf.storage.capacity : 0;
+    if (capacity > 0 && bytes > capacity) {
+      throw new MetaFilterError(`string "${term.rhs.value}" is longer than ${where} (char[${capacity}]) can hold`);
+    }
     return leaf;
   }
 }
