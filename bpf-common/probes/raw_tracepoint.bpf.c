@@ -5,6 +5,7 @@
  * cookie, and links in the enabled collectors' hooks beforehand.
  */
 #include "retis_chain.h"
+#include "retis_probe_args.h"
 
 /*
  * Number of tracepoint arguments to read (the BTF prototype's parameters
@@ -17,31 +18,14 @@ const volatile u32 nargs = 0;
  * tracepoint then); 0 to use bpf_get_attach_cookie(). */
 const volatile u64 ksym = 0;
 
-#define READ_ARG(i)						\
-	if ((i) < nargs)					\
-		rctx.args[i] = ctx->args[i]
-
 SEC("retis/raw_tracepoint")
 int probe_raw_tracepoint(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct retis_context rctx = {};
 
 	rctx.ksym = ksym ? ksym : bpf_get_attach_cookie(ctx);
-	rctx.num = nargs < RETIS_MAX_ARGS ? nargs : RETIS_MAX_ARGS;
 	rctx.probe_type = RETIS_PROBE_TYPE_RAW_TRACEPOINT;
-
-	READ_ARG(0);
-	READ_ARG(1);
-	READ_ARG(2);
-	READ_ARG(3);
-	READ_ARG(4);
-	READ_ARG(5);
-	READ_ARG(6);
-	READ_ARG(7);
-	READ_ARG(8);
-	READ_ARG(9);
-	READ_ARG(10);
-	READ_ARG(11);
+	RETIS_READ_ARGS(rctx, ctx->args, nargs);
 
 	return retis_chain(ctx, &rctx);
 }

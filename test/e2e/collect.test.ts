@@ -105,3 +105,28 @@ test('--cmd ends the collection when the command exits', () => {
   expect(r.stderr).toContain('Command returned (exit status: 0), terminating ...');
   expect(Date.now() - started).toBeLessThan(30_000);
 });
+
+test('the default run: both default probes, every collector, events on the console', () => {
+  const r = runRetis(['collect', '--format', 'single-line', '--cmd', inA(`ping -c 2 -i 0.1 ${pair.addrB}`)]);
+  expect(r.status).toBe(0);
+  expect(r.stderr).toContain('No probe(s) given: using tp:net:netif_receive_skb, tp:net:net_dev_start_xmit');
+  expect(r.stderr).toMatch(/Collector\(s\) started: skb-tracking, skb, skb-drop, dev, ns/);
+  const lines = r.stdout.split('\n').filter((l) => l.includes(`(${pair.vethA})`) || l.includes(`(${pair.vethB})`));
+  // Requests leave through vethA and arrive on vethB; replies go the other way.
+  expect(lines.some((l) => l.includes('[tp] net:net_dev_start_xmit') && l.includes(`${pair.addrA} > ${pair.addrB}`) && l.includes(`(${pair.vethA})`))).toBe(true);
+  expect(lines.some((l) => l.includes('[tp] net:netif_receive_skb') && l.includes(`${pair.addrA} > ${pair.addrB}`) && l.includes(`(${pair.vethB})`))).toBe(true);
+  expect(lines.some((l) => l.includes('[tp] net:netif_receive_skb') && l.includes(`${pair.addrB} > ${pair.addrA}`) && l.includes(`(${pair.vethA})`))).toBe(true);
+});
+
+test('--print with -o writes the file and the console; --utc prints dates', () => {
+  const out = path.join(tmp, 'print.data');
+  const r = runRetis(['collect', '-c', 'skb,dev', '-p', 'tp:net:netif_receive_skb', '-o', out, '--print', '--utc',
+    '--cmd', inA(`ping -c 1 ${pair.addrB}`)]);
+  expect(r.status).toBe(0);
+  const fileEvents = readEvents(out).filter((e) => e.dev?.name === pair.vethB);
+  expect(fileEvents.length).toBeGreaterThan(0);
+  const year = new Date().getUTCFullYear();
+  const printed = r.stdout.split('\n').filter((l) => /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} /.test(l));
+  expect(printed.length).toBeGreaterThanOrEqual(fileEvents.length);
+  expect(printed.every((l) => l.startsWith(String(year)) || l.startsWith(String(year - 1)))).toBe(true);
+});

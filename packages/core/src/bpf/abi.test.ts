@@ -13,17 +13,24 @@ import {
   encodeHookOwners,
   encodeNargs,
   encodeProbeConfig,
+  encodeThreadSize,
+  encodeTrackingKprobes,
   EVENT_MAX_SIZE,
   EVENTS_MAP_SIZE,
   FILTER_MAGIC,
   GLOBAL_CONFIG_LAYOUT,
   HOOK_MAX,
   hookSlotName,
+  KERNEL_RETVAL_LAYOUT,
+  KRET_ARGS_MAP,
+  KRET_KEY_LAYOUT,
   MAPS,
   PROBE_CONFIG_LAYOUT,
   PROBE_MAX,
   PROBE_OBJECTS,
   PROBE_OFFSETS_LAYOUT,
+  PROBE_TYPE,
+  probeObjectPath,
   RAW_EVENT_LAYOUT,
   RODATA,
   SCRATCH_DEPTH,
@@ -38,7 +45,7 @@ import { BUNDLED_HOOKS, RAW_TRACEPOINT_OBJECT, requireBuilt } from './built-obje
 import { BpfElf } from './elf';
 
 // Kernel uapi values (include/uapi/linux/bpf.h), independent of the code under test.
-const BPF_MAP_TYPE = { hash: 1, array: 2, percpuArray: 6, stackTrace: 7, ringbuf: 27 };
+const BPF_MAP_TYPE = { hash: 1, array: 2, percpuArray: 6, stackTrace: 7, lruHash: 9, ringbuf: 27 };
 const STT_FUNC = 2;
 
 let probeBtf: BtfDump;
@@ -149,7 +156,7 @@ describe('maps of the raw tracepoint probe', () => {
 describe('probe program', () => {
   it('has every rodata variable core sets, with its size', () => {
     const vars = probeBtf.sectionVariables('.rodata');
-    for (const { name, size } of Object.values(RODATA)) expect(vars.get(name)?.size).toBe(size);
+    for (const key of PROBE_OBJECTS.rawTracepoint.rodata) expect(vars.get(RODATA[key].name)?.size).toBe(RODATA[key].size);
   });
 
   it('lives in its retis/ section under its documented name', () => {
@@ -182,6 +189,67 @@ describe('probe program', () => {
       }
       expect(calls).toBe(1);
     }
+  });
+});
+
+describe('every generic probe object', () => {
+  const kinds = Object.keys(PROBE_OBJECTS) as (keyof typeof PROBE_OBJECTS)[];
+  const objects = new Map<string, { btf: BtfDump; elf: BpfElf }>();
+  const of = (kind: keyof typeof PROBE_OBJECTS) => {
+    if (!objects.has(kind)) {
+      const path = probeObjectPath(kind);
+      requireBuilt(path);
+      objects.set(kind, { btf: BtfDump.ofFile(path), elf: new BpfElf(readFileSync(path), basename(path)) });
+    }
+    return objects.get(kind)!;
+  };
+
+  it.each(kinds)('%s: shares the hook ABI and the core layouts with the raw tracepoint probe', (kind) => {
+    const { btf } = of(kind);
+    for (const layout of [CONTEXT_LAYOUT, PROBE_CONFIG_LAYOUT, TRACKING_INFO_LAYOUT, COUNTERS_KEY_LAYOUT, RAW_EVENT_LAYOUT]) {
+      expect(btf.structLayout(layout.name)).toEqual(layout);
+    }
+    for (const name of Object.values(MAPS)) expect(btf.findAll(name, 'VAR')).toHaveLength(1);
+  });
+
+  it.each(kinds)('%s: defines the rodata core sets on it', (kind) => {
+    const vars = of(kind).btf.sectionVariables('.rodata');
+    for (const name of PROBE_OBJECTS[kind].rodata) expect(vars.get(RODATA[name].name)?.size).toBe(RODATA[name].size);
+  });
+
+  it.each(kinds)('%s: every program lives in its retis/ section', (kind) => {
+    const { elf } = of(kind);
+    const symbols = elf.symbols();
+    for (const { name, section } of Object.values(PROBE_OBJECTS[kind].programs)) {
+      const sec = elf.section(section);
+      expect(sec).toBeDefined();
+      const inSection = symbols.filter((s) => s.type === STT_FUNC && s.binding === 'global' && s.sectionIndex === sec!.index);
+      expect(inSection.map((s) => s.name)).toContain(name);
+      // The kernel truncates program names to 15 characters: ours start with probe_ (tests look them up).
+      expect(name.startsWith('probe_')).toBe(true);
+    }
+  });
+
+  it('kretprobe: arguments saved at entry are keyed by stack base and probe id in an LRU map', () => {
+    const { btf } = of('kretprobe');
+    expect(btf.structLayout(KRET_KEY_LAYOUT.name)).toEqual(KRET_KEY_LAYOUT);
+    expect(btf.mapDefinition(KRET_ARGS_MAP)).toMatchObject({
+      type: BPF_MAP_TYPE.lruHash,
+      keyType: 'struct retis_kret_key',
+      keySize: KRET_KEY_LAYOUT.size,
+      // Five saved registers (a kprobe reads the first five arguments).
+      valueSize: 5 * 8,
+    });
+  });
+
+  it('the return value section is exported where return probes write it', () => {
+    for (const kind of ['kretprobe', 'fexit'] as const) {
+      expect(of(kind).btf.structLayout(KERNEL_RETVAL_LAYOUT.name)).toEqual(KERNEL_RETVAL_LAYOUT);
+    }
+  });
+
+  it('probe types extend the reference numbering without changing it', () => {
+    expect(PROBE_TYPE).toEqual({ kprobe: 0, kretprobe: 1, rawTracepoint: 2, fentry: 3, fexit: 4 });
   });
 });
 
@@ -272,6 +340,9 @@ describe('encoders', () => {
     expect(() => encodeHookOwners([6, 0])).toThrow('hook owner of slot 1 must be in [1, 255], got 0');
     expect(le(encodeGlobalConfig(true))).toEqual([1]);
     expect(le(encodeGlobalConfig(false))).toEqual([0]);
+    expect(le(encodeTrackingKprobes(true))).toEqual([1]);
+    expect(le(encodeThreadSize(16384))).toEqual([0, 0x40, 0, 0, 0, 0, 0, 0]);
+    expect(() => encodeThreadSize(12288)).toThrow('thread size must be a power of two of at least 4096, got 12288');
   });
 
   it('the default filter body is mov32 r0, 0x40000', () => {

@@ -56,30 +56,63 @@ export const OWNER_MAX = 255;
 
 /** Data types of the core sections. */
 export const COMMON_SECTION = { core: 0, task: 1 } as const;
-export const KERNEL_SECTION = { core: 0 } as const;
+/** `retval`: return probes only (kretprobe, fexit). */
+export const KERNEL_SECTION = { core: 0, retval: 1 } as const;
 
-/** kernel section `type`, retis_probe_config.probe_type. */
-export const PROBE_TYPE = { kprobe: 0, kretprobe: 1, rawTracepoint: 2 } as const;
+/** kernel section `type`, retis_probe_config.probe_type (fentry and fexit are additions to the reference). */
+export const PROBE_TYPE = { kprobe: 0, kretprobe: 1, rawTracepoint: 2, fentry: 3, fexit: 4 } as const;
 
 /* --------------------------------------------------------------- objects */
 
-export type ProbeKind = 'rawTracepoint';
+export type ProbeKind = 'rawTracepoint' | 'kprobe' | 'kretprobe' | 'fentry' | 'fexit';
 
-export interface ProbeObjectInfo {
-  /** File in bpf-common/dist. */
-  readonly file: string;
+export interface ProbeProgramInfo {
   /** Program name in the object. */
-  readonly program: string;
+  readonly name: string;
   /** Program section name (the addon registers a handler per retis/ section). */
   readonly section: string;
 }
 
+export interface ProbeObjectInfo {
+  /** File in bpf-common/dist. */
+  readonly file: string;
+  /** The program core loads by default. */
+  readonly program: string;
+  readonly section: string;
+  /** Every program of the object by role (kprobes: legacy and kprobe.multi variants). */
+  readonly programs: Readonly<Record<string, ProbeProgramInfo>>;
+  /** RODATA entries the object defines. */
+  readonly rodata: readonly RodataName[];
+}
+
+function probeObject(file: string, programs: Record<string, ProbeProgramInfo>, rodata: RodataName[]): ProbeObjectInfo {
+  const first = Object.values(programs)[0];
+  return { file, program: first.name, section: first.section, programs, rodata };
+}
+
+/** rodata every probe object has (retis_chain.h, retis_hook_slots.h, retis_tracking.h). */
+const CHAIN_RODATA: RodataName[] = ['hookOwner', 'logLevel', 'trackingKprobes'];
+
 export const PROBE_OBJECTS: Readonly<Record<ProbeKind, ProbeObjectInfo>> = {
-  rawTracepoint: {
-    file: 'raw_tracepoint.bpf.o',
-    program: 'probe_raw_tracepoint',
-    section: 'retis/raw_tracepoint',
-  },
+  rawTracepoint: probeObject('raw_tracepoint.bpf.o', {
+    main: { name: 'probe_raw_tracepoint', section: 'retis/raw_tracepoint' },
+  }, ['nargs', 'ksym', ...CHAIN_RODATA]),
+  kprobe: probeObject('kprobe.bpf.o', {
+    main: { name: 'probe_kprobe', section: 'retis/kprobe' },
+    multi: { name: 'probe_kprobe_multi', section: 'retis/kprobe.multi' },
+  }, CHAIN_RODATA),
+  kretprobe: probeObject('kretprobe.bpf.o', {
+    main: { name: 'probe_kretprobe', section: 'retis/kretprobe' },
+    entry: { name: 'probe_kret_entry', section: 'retis/kprobe' },
+    multi: { name: 'probe_kretprobe_multi', section: 'retis/kprobe.multi' },
+    entryMulti: { name: 'probe_kret_entry_multi', section: 'retis/kprobe.multi' },
+  }, ['threadSize', ...CHAIN_RODATA]),
+  fentry: probeObject('fentry.bpf.o', {
+    main: { name: 'probe_fentry', section: 'retis/fentry' },
+  }, ['nargs', 'ksym', ...CHAIN_RODATA]),
+  fexit: probeObject('fexit.bpf.o', {
+    main: { name: 'probe_fexit', section: 'retis/fexit' },
+  }, ['nargs', 'ksym', ...CHAIN_RODATA]),
 };
 
 /** Built object of a generic probe (bpf-common/dist, two levels above src/ and lib/). */
@@ -99,6 +132,11 @@ export const MAPS = {
   eventScratchDepth: 'event_scratch_depth',
 } as const;
 
+/** Map of the kretprobe object only: arguments saved at entry, keyed by retis_kret_key. */
+export const KRET_ARGS_MAP = 'kret_args_map';
+
+export type RodataName = keyof typeof RODATA;
+
 /** `const volatile` globals core sets before load, with their sizes. */
 export const RODATA = {
   /** u32: tracepoint arguments to read (raw tracepoint program). */
@@ -109,6 +147,10 @@ export const RODATA = {
   hookOwner: { name: 'hook_owner', size: HOOK_MAX },
   /** u8: LOG_LEVEL value. */
   logLevel: { name: 'log_level', size: 1 },
+  /** u8: 1 when the tracking kprobes are installed (the reference's tracking), 0 for tracepoint-only tracking. */
+  trackingKprobes: { name: 'retis_tracking_kprobes', size: 1 },
+  /** u64: the kernel's THREAD_SIZE (kretprobe object: stack base of a call). */
+  threadSize: { name: 'retis_thread_size', size: 8 },
 } as const;
 
 export const LOG_LEVEL = { off: 0, error: 1, warn: 2, info: 3, debug: 4 } as const;
@@ -210,6 +252,19 @@ export const TRACKING_INFO_LAYOUT: StructLayout = {
     orig_head: { offset: 16, size: 8 },
     skb: { offset: 24, size: 8 },
   },
+};
+
+export const KRET_KEY_LAYOUT: StructLayout = {
+  name: 'retis_kret_key',
+  size: 16,
+  fields: { stack_base: { offset: 0, size: 8 }, ksym: { offset: 8, size: 8 } },
+};
+
+/** kernel section data type 1 (docs/probes.md). */
+export const KERNEL_RETVAL_LAYOUT: StructLayout = {
+  name: 'kernel_retval_event',
+  size: 8,
+  fields: { retval: { offset: 0, size: 8 } },
 };
 
 export const RAW_EVENT_LAYOUT: StructLayout = {
@@ -426,4 +481,16 @@ export function encodeHookOwners(owners: readonly number[]): Buffer {
 
 export function encodeLogLevel(level: number): Buffer {
   return Buffer.from([checkU8('log level', level)]);
+}
+
+export function encodeTrackingKprobes(on: boolean): Buffer {
+  return Buffer.from([on ? 1 : 0]);
+}
+
+/** THREAD_SIZE is a power of two: the stack base is an address masked with it. */
+export function encodeThreadSize(size: number): Buffer {
+  if (!Number.isInteger(size) || size < 4096 || (size & (size - 1)) !== 0) {
+    throw new RangeError(`thread size must be a power of two of at least 4096, got ${size}`);
+  }
+  return encodeU64Key(BigInt(size));
 }

@@ -14,6 +14,9 @@ import { CommonFactory, KernelFactory, type KernelSymbolResolver, type StackReso
 import { eventOutput } from '../process/print';
 import { monotonicOffsetNs } from '../display/time';
 
+/** Output is written whenever this many characters are pending. */
+const CHUNK = 64 * 1024;
+
 export interface PipelineOptions {
   out?: string;
   print: boolean;
@@ -80,8 +83,22 @@ export class EventPipeline {
         if (this.parseErrors++ < 10) this.opts.log.error(`Could not parse raw event: ${errorMessage(e)}`);
         continue;
       }
-      if (json) file += this.opts.sections.eventToJson(event) + '\n';
-      if (this.console) text += eventOutput(event, this.opts.sections, this.display);
+      if (json) {
+        file += this.opts.sections.eventToJson(event) + '\n';
+        // Written in chunks: one huge concatenated string costs several
+        // times more to flatten and encode than the events themselves.
+        if (file.length >= CHUNK) {
+          fs.writeSync(this.fd!, file);
+          file = '';
+        }
+      }
+      if (this.console) {
+        text += eventOutput(event, this.opts.sections, this.display);
+        if (text.length >= CHUNK) {
+          this.opts.stdout.write(text);
+          text = '';
+        }
+      }
       this.processed++;
     }
     if (file) fs.writeSync(this.fd!, file);

@@ -57,3 +57,47 @@ export function functionParams(btf: Btf, func: string): Param[] | null {
   const f = btf.type(id);
   return f.typeId ? protoParams(btf, f.typeId) : null;
 }
+
+/** How a function's return value is decoded (fexit, kretprobe). */
+export interface ReturnType {
+  /** 'other' (structs, unions, floats): not reported. */
+  kind: 'void' | 'int' | 'bool' | 'pointer' | 'enum' | 'other';
+  /** Bytes of the value in the return register. */
+  size: number;
+  signed: boolean;
+  /** As paramTypeString writes it, e.g. `int`, `struct sk_buff *`. */
+  name: string;
+}
+
+/** The return type of a func_proto, typedefs and qualifiers resolved. */
+export function protoReturnType(btf: Btf, protoId: number): ReturnType {
+  const proto = btf.type(protoId);
+  const retId = proto.returnTypeId ?? proto.typeId ?? 0;
+  const name = retId ? paramTypeString(btf, retId) : 'void';
+  let t: BtfType = btf.type(retId);
+  while (t.id !== 0 && (t.kind === 'typedef' || t.kind === 'const' || t.kind === 'volatile' || t.kind === 'restrict' || t.kind === 'type_tag')) {
+    t = btf.type(t.typeId ?? 0);
+  }
+  switch (t.kind) {
+    case 'unknown':
+      return { kind: 'void', size: 0, signed: false, name };
+    case 'ptr':
+      return { kind: 'pointer', size: 8, signed: false, name };
+    case 'int':
+      if (t.name === '_Bool' || t.name === 'bool') return { kind: 'bool', size: t.size ?? 1, signed: false, name };
+      return { kind: 'int', size: t.size ?? 8, signed: t.signed ?? false, name };
+    case 'enum':
+    case 'enum64':
+      return { kind: 'enum', size: t.size ?? 4, signed: t.enumSigned ?? false, name };
+    default:
+      return { kind: 'other', size: t.size ?? 0, signed: false, name };
+  }
+}
+
+/** A kernel function's return type from its BTF `func`; null if absent. */
+export function functionReturnType(btf: Btf, func: string): ReturnType | null {
+  const id = btf.findByName(func, 'func');
+  if (id < 0) return null;
+  const f = btf.type(id);
+  return f.typeId ? protoReturnType(btf, f.typeId) : null;
+}

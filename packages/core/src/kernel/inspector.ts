@@ -1,14 +1,15 @@
 /**
  * What the running kernel offers: BTF types, tracepoints and functions that
- * can be probed, and its identity. Expensive sources load lazily, so that a
- * run touches only what it needs (start-up time matters).
+ * can be probed, its features and its identity. Expensive sources load
+ * lazily, so that a run touches only what it needs (start-up time matters).
  */
 import * as os from 'os';
-import type { Btf, BpfNative } from '@retis/bpf-native';
+import type { Btf, BpfNative, KernelFeatures } from '@retis/bpf-native';
 import { RetisError, RetisErrorCode } from '../errors';
 import type { ProbeSpec } from '../probe/spec';
-import { functionParams, type Param, tracepointParams } from './btf-params';
+import { type Param, protoParams, protoReturnType, type ReturnType } from './btf-params';
 import { Tracefs } from './tracefs';
+import { hasWildcard, matchWildcard } from './wildcard';
 import type { Logger } from '../log';
 
 export interface ResolvedProbe {
@@ -18,6 +19,8 @@ export interface ResolvedProbe {
   /** Name the kernel attaches by: the event name for tracepoints. */
   attachName: string;
   params: Param[];
+  /** Functions only: how their return value is decoded (kretprobe, fexit). */
+  returnType?: ReturnType;
   stack: boolean;
   /** Installed by core for skb tracking only: no filtering, no event, no hook. */
   trackingOnly?: boolean;
@@ -29,12 +32,16 @@ export interface MachineInfo {
   hardware_name: string;
 }
 
+/** Above this many names, one scan of the BTF beats a lookup per name. */
+const INDEX_THRESHOLD = 200;
+
 export class KernelInspector {
   private btfCache?: Btf;
+  private funcIndex?: Map<string, number>;
   private warnedTracefs = false;
 
   constructor(
-    private readonly native: Pick<BpfNative, 'loadBtf'>,
+    private readonly native: Pick<BpfNative, 'loadBtf'> & Partial<Pick<BpfNative, 'features'>>,
     private readonly log: Logger,
     readonly tracefs: Tracefs = new Tracefs(),
   ) {}
@@ -42,6 +49,12 @@ export class KernelInspector {
   get btf(): Btf {
     if (!this.btfCache) this.btfCache = this.native.loadBtf();
     return this.btfCache;
+  }
+
+  /** Probe and attach kinds this kernel accepts (each one probed once, on first use). */
+  features(): KernelFeatures {
+    if (!this.native.features) throw new RetisError('kernel features are not available here', RetisErrorCode.Internal);
+    return this.native.features();
   }
 
   machine(): MachineInfo {
@@ -53,20 +66,46 @@ export class KernelInspector {
     return spec.kind === 'raw_tracepoint' ? this.resolveTracepoints(spec) : this.resolveFunctions(spec);
   }
 
+  /** Whether tracefs lists can be read (wildcards and function listings need them). */
+  get hasTracefs(): boolean {
+    return this.tracefs.availableEvents() !== null || this.tracefs.availableFunctions() !== null;
+  }
+
+  /**
+   * Tracepoint event names BTF knows (`btf_trace_<event>` typedefs), for
+   * listings when tracefs is not there: the group is then unknown.
+   */
+  btfTracepointEvents(): string[] {
+    const out: string[] = [];
+    const btf = this.btf;
+    for (let id = 1; id < btf.typeCount; id++) {
+      const t = btf.type(id);
+      if (t.kind === 'typedef' && t.name.startsWith('btf_trace_')) out.push(t.name.slice('btf_trace_'.length));
+    }
+    return out.sort();
+  }
+
   private resolveTracepoints(spec: ProbeSpec): ResolvedProbe[] {
     const events = this.tracefsList(this.tracefs.availableEvents());
     let names = [spec.target];
-    if (spec.target.includes('*')) {
-      if (!events) throw new RetisError("Could not get matching tracepoints as retis can't access files in tracefs", RetisErrorCode.UnknownProbe);
-      const re = wildcard(spec.target);
-      names = [...events].filter((e) => re.test(e)).sort();
+    if (hasWildcard(spec.target)) {
+      if (!events) {
+        throw new RetisError("Could not get matching tracepoints as Retis can't access files in tracefs", RetisErrorCode.UnknownProbe);
+      }
+      names = matchWildcard(spec.target, events);
     }
     const out: ResolvedProbe[] = [];
     for (const name of names) {
-      if (events && !events.has(name)) continue;
+      if (events && !events.has(name)) {
+        this.log.debug(`Symbol ${name} does not exist or isn't traceable`);
+        continue;
+      }
       const [, event] = name.split(':');
-      const params = tracepointParams(this.btf, event);
-      if (!params) continue;
+      const params = this.tracepointParams(event);
+      if (!params) {
+        this.log.debug(`${name} is not supported (no corresponding BTF definition)`);
+        continue;
+      }
       out.push({ kind: spec.kind, symbol: name, attachName: event, params, stack: spec.options.stack });
     }
     if (out.length === 0) {
@@ -78,22 +117,66 @@ export class KernelInspector {
   private resolveFunctions(spec: ProbeSpec): ResolvedProbe[] {
     const funcs = this.tracefsList(this.tracefs.availableFunctions());
     let names = [spec.target];
-    if (spec.target.includes('*')) {
-      if (!funcs) throw new RetisError("Could not get matching functions as retis can't access files in tracefs", RetisErrorCode.UnknownProbe);
-      const re = wildcard(spec.target);
-      names = [...funcs].filter((f) => re.test(f)).sort();
+    if (hasWildcard(spec.target)) {
+      if (!funcs) {
+        throw new RetisError("Could not get matching functions as Retis can't access files in tracefs", RetisErrorCode.UnknownProbe);
+      }
+      names = matchWildcard(spec.target, funcs);
     }
+    if (names.length > INDEX_THRESHOLD) this.buildFuncIndex();
     const out: ResolvedProbe[] = [];
     for (const name of names) {
-      if (funcs && !funcs.has(name)) continue;
-      const params = functionParams(this.btf, name);
-      if (!params) continue;
-      out.push({ kind: spec.kind, symbol: name, attachName: name, params, stack: spec.options.stack });
+      if (funcs && !funcs.has(name)) {
+        this.log.debug(`Symbol ${name} does not exist or isn't traceable`);
+        continue;
+      }
+      const protoId = this.funcProtoId(name);
+      if (protoId === undefined) {
+        this.log.debug(`${name} is not supported (no corresponding BTF definition)`);
+        continue;
+      }
+      out.push({
+        kind: spec.kind,
+        symbol: name,
+        attachName: name,
+        params: protoParams(this.btf, protoId),
+        returnType: protoReturnType(this.btf, protoId),
+        stack: spec.options.stack,
+      });
     }
     if (out.length === 0) {
       throw new RetisError(`Could not find a traceable function matching '${spec.target}'`, RetisErrorCode.UnknownProbe);
     }
     return out;
+  }
+
+  /** A tracepoint's parameters from `btf_trace_<event>` (its first one, `void *__data`, is not the tracepoint's). */
+  private tracepointParams(event: string): Param[] | null {
+    const btf = this.btf;
+    const id = btf.findByName(`btf_trace_${event}`, 'typedef');
+    if (id < 0) return null;
+    let t = btf.type(id);
+    while (t.typeId && t.kind !== 'func_proto') t = btf.type(t.typeId);
+    if (t.kind !== 'func_proto') return null;
+    return protoParams(btf, t.id).slice(1);
+  }
+
+  private funcProtoId(name: string): number | undefined {
+    const btf = this.btf;
+    const id = this.funcIndex ? (this.funcIndex.get(name) ?? -1) : btf.findByName(name, 'func');
+    if (id < 0) return undefined;
+    return btf.type(id).typeId || undefined;
+  }
+
+  private buildFuncIndex(): void {
+    if (this.funcIndex) return;
+    const btf = this.btf;
+    const index = new Map<string, number>();
+    for (let id = 1; id < btf.typeCount; id++) {
+      const t = btf.type(id);
+      if (t.kind === 'func' && !index.has(t.name)) index.set(t.name, id);
+    }
+    this.funcIndex = index;
   }
 
   private tracefsList<T>(list: T | null): T | null {
@@ -103,10 +186,4 @@ export class KernelInspector {
     }
     return list;
   }
-}
-
-/** `*` is the only wildcard; other characters match themselves. */
-function wildcard(pattern: string): RegExp {
-  const esc = pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`^${esc.join('.*')}$`);
 }

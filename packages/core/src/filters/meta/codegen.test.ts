@@ -4,6 +4,7 @@
  * against the values written into the fake objects.
  */
 import { bpfNative, type Btf } from '@retis/bpf-native';
+import { MAX_FILTER_INSNS } from '../assembler';
 import { decode, JmpOp, Reg } from '../insn';
 import { FILTER_MATCH } from '../placeholders';
 import { LoadedMetaFilter, MetaHarness, type MetaInputs } from '../test-support/meta-harness';
@@ -189,6 +190,30 @@ describe('meta filters in the kernel', () => {
       expect(want).toContain(false);
       expect(await verdicts(filter, inputs)).toEqual(want);
     });
+  });
+
+  it('loads the largest filter that fits and keeps its verdicts', async () => {
+    const chain = (terms: number): string => Array.from({ length: terms }, (_, i) => `sk_buff.mark == ${i + 1}`).join(' or ');
+    const fits = (terms: number): boolean => {
+      try {
+        return compileMetaFilter(chain(terms), btf).length > 0;
+      } catch (e) {
+        if ((e as Error).message.endsWith('Filter exceeds the maximum allowed size.')) return false;
+        throw e;
+      }
+    };
+    let terms = 1;
+    while (fits(terms * 2)) terms *= 2;
+    for (let step = terms >> 1; step > 0; step >>= 1) if (fits(terms + step)) terms += step;
+    const size = decode(compileMetaFilter(chain(terms), btf)).length;
+    expect(size).toBeGreaterThan(MAX_FILTER_INSNS - 16);
+    expect(() => compileMetaFilter(chain(terms + 1), btf)).toThrow('Filter exceeds the maximum allowed size.');
+    expect(await verdicts(chain(terms), [{ mark: 1 }, { mark: terms }, { mark: terms + 1 }, { mark: 0 }])).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('short-circuits: a true left side of `or` jumps straight to the match', () => {

@@ -137,6 +137,14 @@ describe('translated programs in the kernel', () => {
     expect(await runInKernel(program)).toBe(runInLibpcap(program));
   });
 
+  it('reads past the end of the packet instead of rejecting, as the reference does', async () => {
+    // `ether[200] = 0` on a 96-byte frame: libpcap stops at the captured bytes,
+    // the block reads the memory after them (zeroes in the harness).
+    const program = [ldAbs('b', 200), jump('jeq', k(0), 0, 1), retK(0x40000), retK(0)];
+    expect(bpfNative.pcapFilter(encodeCbpf(program), frame, frame.length)).toBe(0);
+    expect(await runInKernel(program)).toBe(0x40000);
+  });
+
   it('zeroes the scratch slots a program reads before writing', async () => {
     expect(await runInKernel([ldMem(5), alu('add', k(1)), retA()])).toBe(1);
   });

@@ -14,9 +14,9 @@
  * Differences from the reference, all making the block behave as libpcap's
  * interpreter does: A and X start at 0 and the M[] slots a program reads are
  * zeroed (the verifier refuses reads of unset registers and stack); ALU
- * operations are 32-bit; LDX MSH keeps A;
- * division and modulo by X == 0 return 0, as Linux and libpcap do; a shift
- * by X >= 32 gives A = 0, as in libpcap. Backward jumps (`protochain`) are
+ * operations are 32-bit; LDX MSH keeps A; division and modulo by X == 0
+ * return 0, as Linux and libpcap do; a shift by X >= 32 gives A = 0, as in
+ * libpcap. Backward jumps (`protochain`) are
  * supported with a bound on the number of times they are taken.
  */
 import { BlockAssembler, type Label } from '../assembler';
@@ -95,45 +95,95 @@ const MISC_TAX = 0x00;
 const MISC_TXA = 0x80;
 const RET_A = 0x10;
 
-function scratchSlot(k: number, at: number, code: number): number {
-  if (k >= SCRATCH_SLOTS) throw unsupported(code, at, `scratch slot M[${k}] does not exist`);
-  return SCRATCH_START + 4 * k;
-}
-
 function unsupported(code: number, at: number, why = 'unsupported cBPF instruction'): TranslateError {
   return new TranslateError(`${why}: ${describeCbpf(code)} (opcode 0x${code.toString(16).padStart(2, '0')}) at ${at}`);
 }
 
-/** Translates one cBPF program into a block ending with the verdict in r0 (0 = no match). */
-export function translateCbpf(program: readonly CbpfInsn[]): Insn[] {
-  if (program.length === 0) throw new TranslateError('the cBPF program is empty');
-  const asm = new BlockAssembler();
-  const reject = asm.label('reject');
-  const starts = program.map((_, i) => asm.label(`cbpf ${i}`));
-  const target = (from: number, skip: number, code: number): Label => {
-    const to = from + 1 + skip;
-    if (to < 0 || to >= program.length) throw unsupported(code, from, `jump out of the program (to ${to})`);
-    return starts[to];
-  };
-  const loops = hasBackwardJump(program);
-  if (loops && scratchSlotsUsed(program).some((k) => k >= LOOP_COUNTER_SLOT)) {
-    throw new TranslateError(`a program with a backward jump cannot use M[${LOOP_COUNTER_SLOT}] or M[${LOOP_COUNTER_SLOT + 1}]`);
+/** One translation: the cBPF program, the block being built, and where each cBPF instruction starts in it. */
+class Translator {
+  private readonly asm = new BlockAssembler();
+  /** Where the block sets r0 = 0 and leaves. */
+  private readonly reject = this.asm.label('reject');
+  private readonly starts: Label[];
+  private readonly loops: boolean;
+
+  constructor(private readonly program: readonly CbpfInsn[]) {
+    if (program.length === 0) throw new TranslateError('the cBPF program is empty');
+    this.starts = program.map((_, i) => this.asm.label(`cbpf ${i}`));
+    this.loops = hasBackwardJump(program);
+    if (this.loops && scratchSlotsUsed(program).some((k) => k >= LOOP_COUNTER_SLOT)) {
+      throw new TranslateError(
+        `a program with a backward jump cannot use M[${LOOP_COUNTER_SLOT}] or M[${LOOP_COUNTER_SLOT + 1}]`,
+      );
+    }
   }
 
-  // if (!ctx || !ctx->data) return 0;
-  asm.jump(jmp(JmpOp.JEQ, Reg.R1, 0, 0), reject);
-  asm.emit(mov64Reg(CTX, Reg.R1), ldxMem(Size.DW, DATA, CTX, PacketCtx.DATA));
-  asm.jump(jmp(JmpOp.JEQ, DATA, 0, 0), reject);
-  asm.emit(mov32Imm(A, 0), mov32Imm(X, 0));
-  for (const k of scratchSlotsRead(program)) asm.emit(stMem(Size.W, Reg.FP, scratchSlot(k, 0, 0), 0));
-  if (loops) asm.emit(mov64Imm(Reg.R2, MAX_BACKWARD_JUMPS), stxMem(Size.DW, Reg.FP, Reg.R2, LOOP_COUNTER));
+  translate(): Insn[] {
+    const { asm, program } = this;
+    this.prologue();
+    program.forEach((ins, at) => {
+      asm.bind(this.starts[at]);
+      this.instruction(ins, at);
+    });
+    const last = program[program.length - 1];
+    if ((last.code & 0x07) !== Class.RET && last.code !== (Class.JMP | JmpOp.JA)) {
+      throw unsupported(last.code, program.length - 1, 'the program does not end with a return');
+    }
+    asm.bind(this.reject);
+    asm.emit(mov32Imm(A, 0));
+    asm.goto(asm.end);
+    return asm.assemble();
+  }
 
-  /** A or X = the `size` bytes at data + offset, big-endian. */
-  const loadPacket = (dst: Reg, size: number, k: number, indexed: boolean, code: number, at: number): void => {
-    const bytes = SIZE_BYTES[size];
-    asm.emit(mov64Reg(Reg.R1, Reg.FP), alu64(AluOp.ADD, Reg.R1, READ_BUFFER), mov64Imm(Reg.R2, bytes));
+  /** if (!ctx || !ctx->data) return 0; then A, X, the M[] slots read and the loop budget get their start values. */
+  private prologue(): void {
+    const { asm } = this;
+    asm.jump(jmp(JmpOp.JEQ, Reg.R1, 0, 0), this.reject);
+    asm.emit(mov64Reg(CTX, Reg.R1), ldxMem(Size.DW, DATA, CTX, PacketCtx.DATA));
+    asm.jump(jmp(JmpOp.JEQ, DATA, 0, 0), this.reject);
+    asm.emit(mov32Imm(A, 0), mov32Imm(X, 0));
+    for (const k of scratchSlotsRead(this.program)) asm.emit(stMem(Size.W, Reg.FP, SCRATCH_START + 4 * k, 0));
+    if (this.loops) asm.emit(mov64Imm(Reg.R2, MAX_BACKWARD_JUMPS), stxMem(Size.DW, Reg.FP, Reg.R2, LOOP_COUNTER));
+  }
+
+  private instruction(ins: CbpfInsn, at: number): void {
+    switch (ins.code & 0x07) {
+      case Class.LD:
+        return this.load(ins, at);
+      case Class.LDX:
+        return this.loadX(ins, at);
+      case Class.ST:
+      case Class.STX:
+        return this.store(ins, at);
+      case Class.ALU:
+        return this.alu(ins, at);
+      case Class.JMP:
+        return this.jump(ins, at);
+      case Class.RET:
+        return this.ret(ins, at);
+      default:
+        return this.misc(ins, at);
+    }
+  }
+
+  private scratchSlot({ code, k }: CbpfInsn, at: number): number {
+    if (k >= SCRATCH_SLOTS) throw unsupported(code, at, `scratch slot M[${k}] does not exist`);
+    return SCRATCH_START + 4 * k;
+  }
+
+  private target(from: number, skip: number, code: number): Label {
+    const to = from + 1 + skip;
+    if (to < 0 || to >= this.program.length) throw unsupported(code, from, `jump out of the program (to ${to})`);
+    return this.starts[to];
+  }
+
+  /** dst = the `size` bytes at data + k (+ X), big-endian; an unreadable address rejects. */
+  private loadPacket(dst: Reg, size: number, indexed: boolean, { code, k }: CbpfInsn, at: number): void {
     // Offsets past 2 GiB: libpcap never emits them, and Linux uses them for ancillary data.
     if (k > 0x7fffffff) throw unsupported(code, at, `load at offset 0x${k.toString(16)} is not supported`);
+    const { asm } = this;
+    const bytes = SIZE_BYTES[size];
+    asm.emit(mov64Reg(Reg.R1, Reg.FP), alu64(AluOp.ADD, Reg.R1, READ_BUFFER), mov64Imm(Reg.R2, bytes));
     if (indexed) {
       // data + X + k in 64 bits: an offset past 4 GiB fails to read (libpcap rejects it too).
       asm.emit(mov32Reg(Reg.R3, X), alu64Reg(AluOp.ADD, Reg.R3, DATA), alu64(AluOp.ADD, Reg.R3, k));
@@ -141,158 +191,145 @@ export function translateCbpf(program: readonly CbpfInsn[]): Insn[] {
       asm.emit(mov64Reg(Reg.R3, DATA), alu64(AluOp.ADD, Reg.R3, k));
     }
     asm.emit(callHelper(Helper.PROBE_READ_KERNEL));
-    asm.jump(jmp(JmpOp.JNE, Reg.R0, 0, 0), reject);
+    asm.jump(jmp(JmpOp.JNE, Reg.R0, 0, 0), this.reject);
     asm.emit(ldxMem(size as Size, dst, Reg.FP, READ_BUFFER));
     if (bytes > 1) asm.emit(toBigEndian(dst, bytes === 2 ? 16 : 32));
-  };
+  }
 
-  program.forEach((ins, at) => {
-    asm.bind(starts[at]);
-    const { code, k } = ins;
-    const cls = code & 0x07;
-    const size = code & 0x18;
-    const mode = code & 0xe0;
+  /** LD: A = packet bytes, an immediate, M[k] or the length. */
+  private load(ins: CbpfInsn, at: number): void {
+    const size = ins.code & 0x18;
+    const mode = ins.code & 0xe0;
+    if ((mode === Mode.ABS || mode === Mode.IND) && size in SIZE_BYTES) {
+      this.loadPacket(A, size, mode === Mode.IND, ins, at);
+    } else if (size !== Size.W) {
+      throw unsupported(ins.code, at);
+    } else if (mode === Mode.IMM) {
+      this.asm.emit(mov32Imm(A, ins.k | 0));
+    } else if (mode === Mode.MEM) {
+      this.asm.emit(ldxMem(Size.W, A, Reg.FP, this.scratchSlot(ins, at)));
+    } else if (mode === Mode.LEN) {
+      this.asm.emit(ldxMem(Size.W, A, CTX, PacketCtx.LEN));
+    } else {
+      throw unsupported(ins.code, at);
+    }
+  }
+
+  /** LDX: X = 4 * (P[k] & 0xf), an immediate, M[k] or the length. */
+  private loadX(ins: CbpfInsn, at: number): void {
+    const size = ins.code & 0x18;
+    const mode = ins.code & 0xe0;
+    if (mode === Mode.MSH && size === Size.B) {
+      // The helper call clobbers r0 (A): keep A in r9.
+      this.asm.emit(mov64Reg(SAVED_A, A));
+      this.loadPacket(X, Size.B, false, ins, at);
+      this.asm.emit(alu32(AluOp.AND, X, 0xf), alu32(AluOp.LSH, X, 2), mov64Reg(A, SAVED_A));
+    } else if (size !== Size.W) {
+      throw unsupported(ins.code, at);
+    } else if (mode === Mode.IMM) {
+      this.asm.emit(mov32Imm(X, ins.k | 0));
+    } else if (mode === Mode.MEM) {
+      this.asm.emit(ldxMem(Size.W, X, Reg.FP, this.scratchSlot(ins, at)));
+    } else if (mode === Mode.LEN) {
+      this.asm.emit(ldxMem(Size.W, X, CTX, PacketCtx.LEN));
+    } else {
+      throw unsupported(ins.code, at);
+    }
+  }
+
+  /** ST, STX: M[k] = A or X. */
+  private store(ins: CbpfInsn, at: number): void {
+    const cls = ins.code & 0x07;
+    if (ins.code !== cls) throw unsupported(ins.code, at);
+    this.asm.emit(stxMem(Size.W, Reg.FP, cls === Class.ST ? A : X, this.scratchSlot(ins, at)));
+  }
+
+  /** ALU: 32-bit operations on A. */
+  private alu({ code, k }: CbpfInsn, at: number): void {
+    const { asm } = this;
     const op = code & 0xf0;
     const fromX = (code & Src.X) !== 0;
-
-    switch (cls) {
-      case Class.LD:
-        if ((mode === Mode.ABS || mode === Mode.IND) && size in SIZE_BYTES) {
-          loadPacket(A, size, k, mode === Mode.IND, code, at);
-        } else if (size !== Size.W) {
-          throw unsupported(code, at);
-        } else if (mode === Mode.IMM) {
-          asm.emit(mov32Imm(A, k | 0));
-        } else if (mode === Mode.MEM) {
-          asm.emit(ldxMem(Size.W, A, Reg.FP, scratchSlot(k, at, code)));
-        } else if (mode === Mode.LEN) {
-          asm.emit(ldxMem(Size.W, A, CTX, PacketCtx.LEN));
-        } else {
-          throw unsupported(code, at);
-        }
-        return;
-
-      case Class.LDX:
-        if (mode === Mode.MSH && size === Size.B) {
-          // X = (P[k] & 0xf) << 2; the helper call clobbers r0 (A), so A is kept in r9.
-          asm.emit(mov64Reg(SAVED_A, A));
-          loadPacket(X, Size.B, k, false, code, at);
-          asm.emit(alu32(AluOp.AND, X, 0xf), alu32(AluOp.LSH, X, 2), mov64Reg(A, SAVED_A));
-        } else if (size !== Size.W) {
-          throw unsupported(code, at);
-        } else if (mode === Mode.IMM) {
-          asm.emit(mov32Imm(X, k | 0));
-        } else if (mode === Mode.MEM) {
-          asm.emit(ldxMem(Size.W, X, Reg.FP, scratchSlot(k, at, code)));
-        } else if (mode === Mode.LEN) {
-          asm.emit(ldxMem(Size.W, X, CTX, PacketCtx.LEN));
-        } else {
-          throw unsupported(code, at);
-        }
-        return;
-
-      case Class.ST:
-      case Class.STX:
-        if (code !== cls) throw unsupported(code, at);
-        asm.emit(stxMem(Size.W, Reg.FP, cls === Class.ST ? A : X, scratchSlot(k, at, code)));
-        return;
-
-      case Class.ALU:
-        if (op === AluOp.NEG) {
-          if (fromX) throw unsupported(code, at);
-          asm.emit(alu32(AluOp.NEG, A, 0));
-        } else if (!ALU_OPS.has(op)) {
-          throw unsupported(code, at);
-        } else if (fromX) {
-          if (op === AluOp.LSH || op === AluOp.RSH) {
-            // libpcap: a shift by 32 bits or more gives 0 (eBPF would shift by X mod 32).
-            const wide = asm.label('wide shift');
-            const done = asm.label('shifted');
-            asm.jump(jmp32(JmpOp.JGE, X, 32, 0), wide);
-            asm.emit(alu32Reg(op as AluOp, A, X));
-            asm.goto(done);
-            asm.bind(wide);
-            asm.emit(mov32Imm(A, 0));
-            asm.bind(done);
-            return;
-          }
-          // Linux and libpcap return 0 rather than divide by zero.
-          if (op === AluOp.DIV || op === AluOp.MOD) asm.jump(jmp32(JmpOp.JEQ, X, 0, 0), reject);
-          asm.emit(alu32Reg(op as AluOp, A, X));
-        } else {
-          if ((op === AluOp.DIV || op === AluOp.MOD) && k === 0) throw unsupported(code, at, 'division by zero');
-          if ((op === AluOp.LSH || op === AluOp.RSH) && k >= 32) throw unsupported(code, at, `shift by ${k} bits`);
-          asm.emit(alu32(op as AluOp, A, k | 0));
-        }
-        return;
-
-      case Class.JMP:
-        if (op === JmpOp.JA) {
-          if (fromX) throw unsupported(code, at);
-          const skip = k | 0;
-          if (skip < 0) {
-            // Taken at most MAX_BACKWARD_JUMPS times in all, so that the verifier sees the loop end.
-            asm.emit(ldxMem(Size.DW, Reg.R2, Reg.FP, LOOP_COUNTER));
-            asm.jump(jmp(JmpOp.JEQ, Reg.R2, 0, 0), reject);
-            asm.emit(alu64(AluOp.SUB, Reg.R2, 1), stxMem(Size.DW, Reg.FP, Reg.R2, LOOP_COUNTER));
-          }
-          asm.goto(target(at, skip, code));
-        } else if (COND_JUMPS.has(op)) {
-          emitConditional(asm, ins, at, target);
-        } else {
-          throw unsupported(code, at);
-        }
-        return;
-
-      case Class.RET: {
-        const rval = code & 0x18;
-        if (rval === Src.K) asm.emit(mov32Imm(A, k | 0));
-        else if (rval === Src.X) asm.emit(mov32Reg(A, X));
-        else if (rval !== RET_A) throw unsupported(code, at);
-        asm.goto(asm.end);
-        return;
-      }
-
-      case Class.MISC:
-        if ((code & 0xf8) === MISC_TAX) asm.emit(mov32Reg(X, A));
-        else if ((code & 0xf8) === MISC_TXA) asm.emit(mov32Reg(A, X));
-        else throw unsupported(code, at);
-        return;
+    if (op === AluOp.NEG) {
+      if (fromX) throw unsupported(code, at);
+      asm.emit(alu32(AluOp.NEG, A, 0));
+    } else if (!ALU_OPS.has(op)) {
+      throw unsupported(code, at);
+    } else if (!fromX) {
+      if ((op === AluOp.DIV || op === AluOp.MOD) && k === 0) throw unsupported(code, at, 'division by zero');
+      if ((op === AluOp.LSH || op === AluOp.RSH) && k >= 32) throw unsupported(code, at, `shift by ${k} bits`);
+      asm.emit(alu32(op as AluOp, A, k | 0));
+    } else if (op === AluOp.LSH || op === AluOp.RSH) {
+      // libpcap: a shift by 32 bits or more gives 0 (eBPF would shift by X mod 32).
+      const wide = asm.label('wide shift');
+      const done = asm.label('shifted');
+      asm.jump(jmp32(JmpOp.JGE, X, 32, 0), wide);
+      asm.emit(alu32Reg(op as AluOp, A, X));
+      asm.goto(done);
+      asm.bind(wide);
+      asm.emit(mov32Imm(A, 0));
+      asm.bind(done);
+    } else {
+      // Linux and libpcap return 0 rather than divide by zero.
+      if (op === AluOp.DIV || op === AluOp.MOD) asm.jump(jmp32(JmpOp.JEQ, X, 0, 0), this.reject);
+      asm.emit(alu32Reg(op as AluOp, A, X));
     }
-  });
-
-  const last = program[program.length - 1];
-  if ((last.code & 0x07) !== Class.RET && last.code !== (Class.JMP | JmpOp.JA)) {
-    throw unsupported(last.code, program.length - 1, 'the program does not end with a return');
   }
 
-  asm.bind(reject);
-  asm.emit(mov32Imm(A, 0));
-  asm.goto(asm.end);
-  return asm.assemble();
+  /** JA; JEQ/JGT/JGE/JSET become a jmp32 to jt and, unless jf falls through, a ja to jf. */
+  private jump({ code, k, jt, jf }: CbpfInsn, at: number): void {
+    const { asm } = this;
+    const op = (code & 0xf0) as JmpOp;
+    const fromX = (code & Src.X) !== 0;
+
+    if (op === JmpOp.JA) {
+      if (fromX) throw unsupported(code, at);
+      const skip = k | 0;
+      if (skip < 0) {
+        // Taken at most MAX_BACKWARD_JUMPS times in all, so that the verifier sees the loop end.
+        asm.emit(ldxMem(Size.DW, Reg.R2, Reg.FP, LOOP_COUNTER));
+        asm.jump(jmp(JmpOp.JEQ, Reg.R2, 0, 0), this.reject);
+        asm.emit(alu64(AluOp.SUB, Reg.R2, 1), stxMem(Size.DW, Reg.FP, Reg.R2, LOOP_COUNTER));
+      }
+      asm.goto(this.target(at, skip, code));
+      return;
+    }
+    if (!COND_JUMPS.has(op)) throw unsupported(code, at);
+
+    const test = (jumpOp: JmpOp): Insn => (fromX ? jmp32Reg(jumpOp, A, X, 0) : jmp32(jumpOp, A, k | 0, 0));
+    const whenTrue = this.target(at, jt, code);
+    const whenFalse = this.target(at, jf, code);
+    const negated = NEGATED[op];
+    if (jt === jf) {
+      if (jt !== 0) asm.goto(whenTrue);
+    } else if (jt === 0 && negated !== undefined) {
+      asm.jump(test(negated), whenFalse);
+    } else {
+      asm.jump(test(op), whenTrue);
+      if (jf !== 0) asm.goto(whenFalse);
+    }
+  }
+
+  /** RET: r0 = k, A or X, and leave the block. */
+  private ret({ code, k }: CbpfInsn, at: number): void {
+    const rval = code & 0x18;
+    if (rval === Src.K) this.asm.emit(mov32Imm(A, k | 0));
+    else if (rval === Src.X) this.asm.emit(mov32Reg(A, X));
+    else if (rval !== RET_A) throw unsupported(code, at);
+    this.asm.goto(this.asm.end);
+  }
+
+  /** TAX, TXA. */
+  private misc({ code }: CbpfInsn, at: number): void {
+    const op = code & 0xf8;
+    if (op === MISC_TAX) this.asm.emit(mov32Reg(X, A));
+    else if (op === MISC_TXA) this.asm.emit(mov32Reg(A, X));
+    else throw unsupported(code, at);
+  }
 }
 
-/** JEQ/JGT/JGE/JSET: a jmp32 to jt and, unless it falls through, a ja to jf. */
-function emitConditional(
-  asm: BlockAssembler,
-  ins: CbpfInsn,
-  at: number,
-  target: (from: number, skip: number, code: number) => Label,
-): void {
-  const op = (ins.code & 0xf0) as JmpOp;
-  const fromX = (ins.code & Src.X) !== 0;
-  const test = (jumpOp: JmpOp): Insn => (fromX ? jmp32Reg(jumpOp, A, X, 0) : jmp32(jumpOp, A, ins.k | 0, 0));
-  const whenTrue = target(at, ins.jt, ins.code);
-  const whenFalse = target(at, ins.jf, ins.code);
-
-  if (ins.jt === ins.jf) {
-    if (ins.jt !== 0) asm.goto(whenTrue);
-  } else if (ins.jt === 0 && NEGATED[op] !== undefined) {
-    asm.jump(test(NEGATED[op]), whenFalse);
-  } else {
-    asm.jump(test(op), whenTrue);
-    if (ins.jf !== 0) asm.goto(whenFalse);
-  }
+/** Translates one cBPF program into a block ending with the verdict in r0 (0 = no match). */
+export function translateCbpf(program: readonly CbpfInsn[]): Insn[] {
+  return new Translator(program).translate();
 }
 
 /** Scratch slots read by LD/LDX MEM: zeroed in the prologue so that the verifier accepts the reads. */
