@@ -494,3 +494,22 @@ export function encodeThreadSize(size: number): Buffer {
   }
   return encodeU64Key(BigInt(size));
 }
+
+/** stack_map value: the frames' addresses, up to the first zero. */
+export function decodeStackTrace(buf: Buffer): bigint[] {
+  expectLength('stack_map value', buf, STACK_DEPTH * 8);
+  const frames: bigint[] = [];
+  for (let at = 0; at < buf.length; at += 8) {
+    const addr = readU64(buf, at);
+    if (addr === 0n) break;
+    frames.push(addr);
+  }
+  return frames;
+}
+
+/** stack_map key: a stack id (u32). */
+export function encodeStackId(id: number): Buffer {
+  const buf = Buffer.alloc(4);
+  writeU32(buf, id >>> 0, 0);
+  return buf;
+}

@@ -45,22 +45,31 @@ export function probeOffsets(probe: ResolvedProbe): ProbeOffsets {
 }
 
 /**
- * Without kprobes, tracking ends at the tracepoints that free skbs; the BPF
- * side checks that the head itself is freed (not a clone's reference).
+ * Tracking roles of well-known probes, per tracking variant. With kprobes
+ * (the reference's table, §5.2), heads are followed where they are freed or
+ * reallocated. Without, tracking ends at the tracepoints that free skbs; the
+ * BPF side checks that the head itself is freed (not a clone's reference).
+ * `net:net_dev_xmit` may see an skb already freed: never a new id there.
  */
-const TRACKING_ROLES: Record<string, Partial<TrackingRole>> = {
-  'tp:skb:kfree_skb': { free: true },
-  'tp:skb:consume_skb': { free: true },
-  'tp:net:net_dev_xmit': { noTracking: true },
+const KPROBE_ROLES: Record<string, Partial<TrackingRole>> = {
   'kprobe:skb_free_head': { free: true },
   'kprobe:kfree_skb_partial': { free: true, partialFree: true },
   'kprobe:pskb_expand_head': { invHead: true },
   'kprobe:skb_release_head_state': { noTracking: true },
   'kprobe:kfree_skbmem': { noTracking: true },
+  'tp:net:net_dev_xmit': { noTracking: true },
 };
 
-export function trackingRole(key: string): TrackingRole {
-  return { free: false, partialFree: false, invHead: false, noTracking: false, ...TRACKING_ROLES[key] };
+const TRACEPOINT_ROLES: Record<string, Partial<TrackingRole>> = {
+  'tp:skb:kfree_skb': { free: true },
+  'tp:skb:consume_skb': { free: true },
+  'tp:net:net_dev_xmit': { noTracking: true },
+};
+
+/** The role of the probe `key` (`kprobe:fn`, `tp:group:event`) in the tracking variant in use. */
+export function trackingRole(key: string, kprobeTracking = false): TrackingRole {
+  const roles = kprobeTracking ? KPROBE_ROLES : TRACEPOINT_ROLES;
+  return { free: false, partialFree: false, invHead: false, noTracking: false, ...roles[key] };
 }
 
 /** Does a collector knowing `types` have anything to read from this probe? */
