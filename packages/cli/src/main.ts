@@ -8,6 +8,7 @@ import { errorMessage } from '@retis/core';
 import { parseGlobalArgs } from './argv';
 import type { RetisCommandContext } from './commands/base';
 import { makeCollectCommand } from './commands/collect';
+import { InspectCommand } from './commands/inspect';
 import { PrintCommand } from './commands/print';
 import { StatsCommand } from './commands/stats';
 import { Runtime, type RuntimeIo } from './runtime';
@@ -34,6 +35,7 @@ export async function main(argv: string[], io: RuntimeIo): Promise<number> {
     return 1;
   }
   cli.register(PrintCommand);
+  cli.register(InspectCommand);
   cli.register(StatsCommand);
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);

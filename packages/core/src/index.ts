@@ -24,3 +24,4 @@ export * from './probe/spec';
 export * from './probe/probe-config';
 export * from './collect/options';
 export * from './collect/collection';
+export * from './filters';

@@ -158,12 +158,21 @@ static long long read_hits(struct bpf_object *obj, size_t i)
 	return (long long)hits[i];
 }
 
+static void row(const char *kind, const char *target, const char *attach, const char *fires,
+		const char *reason)
+{
+	if (*reason)
+		printf("%-15s %-22s %-7s %-6s %s\n", kind, target, attach, fires, reason);
+	else
+		printf("%-15s %-22s %-7s %s\n", kind, target, attach, fires);
+}
+
 int main(int argc, char **argv)
 {
 	void (*volatile target)(void) = feature_probe_target;
 	struct result results[NKINDS] = { 0 };
 	struct utsname uts;
-	int traffic;
+	int traffic_ok;
 	size_t i;
 
 	if (argc == 3 && strcmp(argv[1], "-v") == 0) {
@@ -180,27 +189,27 @@ int main(int argc, char **argv)
 	for (i = 0; i < NKINDS; i++)
 		attach_kind(&kinds[i], argv[1], &results[i]);
 
-	traffic = send_loopback_datagram();
+	traffic_ok = send_loopback_datagram() == 0;
 	target();
 
 	uname(&uts);
 	printf("kernel %s\n", uts.release);
-	printf("%-15s %-22s %-7s %-6s %s\n", "kind", "target", "attach", "fires", "reason");
+	row("kind", "target", "attach", "fires", "reason");
 	for (i = 0; i < NKINDS; i++) {
 		const struct result *r = &results[i];
+		char reason[256];
 		long long hits;
 
 		if (r->failed_at) {
-			printf("%-15s %-22s %-7s %-6s %s: %s (%s)%s\n", kinds[i].name, kinds[i].target,
-			       "no", "-", r->failed_at, strerror(r->err),
-			       strerrorname_np(r->err) ? strerrorname_np(r->err) : "?", hint(&kinds[i], r));
+			snprintf(reason, sizeof(reason), "%s: %s (%s)%s", r->failed_at, strerror(r->err),
+				 strerrorname_np(r->err) ? strerrorname_np(r->err) : "?", hint(&kinds[i], r));
+			row(kinds[i].name, kinds[i].target, "no", "-", reason);
 			continue;
 		}
 		hits = read_hits(r->obj, i);
-		printf("%-15s %-22s %-7s %-6s %s\n", kinds[i].name, kinds[i].target, "yes",
-		       hits > 0 ? "yes" : hits == 0 ? "no" : "?",
-		       hits == 0 && traffic && strcmp(kinds[i].name, "uprobe") ?
-			       "no loopback traffic (is lo up?)" : "");
+		row(kinds[i].name, kinds[i].target, "yes", hits > 0 ? "yes" : hits == 0 ? "no" : "?",
+		    hits == 0 && !traffic_ok && strcmp(kinds[i].name, "uprobe") ?
+			    "no loopback traffic (is lo up?)" : "");
 	}
 
 	for (i = 0; i < NKINDS; i++) {

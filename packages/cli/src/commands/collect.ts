@@ -59,6 +59,8 @@ export class CollectCommand extends RetisCommand {
       collectors: this.collectors.split(',').map((s) => s.trim()).filter(Boolean),
       probes: this.probes,
       defaultProbes: runtime.globals.profiles.length === 0,
+      filterPacket: this.filterPacket,
+      filterMeta: this.filterMeta,
       out: this.out === undefined ? undefined : this.out === true ? 'retis.data' : String(this.out),
       print: this.print,
       cmd: this.cmd,
@@ -68,9 +70,6 @@ export class CollectCommand extends RetisCommand {
       collectorOptions: this.collectorOptionValues(),
       cmdline: runtime.cmdline,
     };
-    if (this.filterPacket !== undefined || this.filterMeta !== undefined) {
-      throw new RetisError('packet and meta filters (-f, -m) are not available yet in this version');
-    }
     if (options.collectors.length === 0) throw new RetisError("invalid value '' for '--collectors'");
     const summary = await runtime.collect(options, this.context.stdout);
     return summary.exitCode;

@@ -10,18 +10,22 @@ import { RetisError, RetisErrorCode, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import { coreTokens } from '../di/tokens';
 import { KernelInspector, type ResolvedProbe } from '../kernel/inspector';
+import { kernelThreadSize } from '../kernel/kallsyms';
 import { parseProbeSpec, probeKey } from '../probe/spec';
 import { probeUsable } from '../probe/probe-config';
-import { ProbeManager, type HookRequest, type MapValue } from '../probe/manager';
+import { kindSupported, missingKindError, ProbeManager, type HookRequest, type MapValue } from '../probe/manager';
+import { TrackingGc, trackingSetup } from '../probe/tracking';
+import { MAPS } from '../bpf/abi';
 import type { DiscoveredCollector } from '../collector/discovery';
 import {
   CollectorUnavailableError, type Collector, type CollectContext, type CollectorDefinition,
 } from '../collector/definition';
 import type { SectionFactory } from '../events/section';
 import type { SectionRegistry } from '../events/registry';
-import { DEFAULT_PROBES, TRACKING_END_PROBES, type CollectOptions } from './options';
+import { DEFAULT_PROBES, type CollectOptions } from './options';
 import { selectCollectors } from './selection';
 import { StopController } from './stop';
+import { buildFilters } from './filters';
 import { EventPipeline } from './pipeline';
 import { createStartupSection, startupEvent, EVENTS_FORMAT_VERSION } from '../events/startup';
 import { TOOL_VERSION } from '../version';
@@ -71,6 +75,8 @@ export class Collection {
 
     // Probe syntax is checked before anything else is done.
     for (const spec of opts.probes) parseProbeSpec(spec);
+    // Filters too: a filter that does not compile is reported before any work.
+    const filters = buildFilters(opts.filterPacket, opts.filterMeta, native, () => kernel.btf, log);
     // The output file is opened next: a bad path fails before anything is loaded.
     const pipeline = new EventPipeline({
       out: opts.out, print: opts.print, display: opts.display, stdout: this.deps.stdout,
@@ -78,6 +84,7 @@ export class Collection {
     });
     const manager = new ProbeManager(native, log);
     const stop = new StopController();
+    let gc: TrackingGc | undefined;
     let reader: RingBufferReader | undefined;
     const active: ActiveCollector[] = [];
     let lost = 0;
@@ -88,11 +95,14 @@ export class Collection {
         retisVersion: `${EVENTS_FORMAT_VERSION}+ts.${TOOL_VERSION}`,
       })));
       const reg = await this.initCollectors(opts, kernel, scope, active);
-      const probes = this.resolveProbes(opts, kernel, active, reg.probes);
-      await manager.load({ probes, hooks: reg.hooks, mapValues: reg.mapValues, stackAll: opts.stack });
+      const { probes, trackingKprobes } = this.resolveProbes(opts, kernel, active, reg.probes);
+      await manager.load({
+        probes, hooks: reg.hooks, mapValues: reg.mapValues, stackAll: opts.stack, trackingKprobes, filters,
+        threadSize: probes.some((p) => p.kind === 'kretprobe') ? this.threadSize() : undefined,
+      });
       log.info(`${manager.probeCount} probe(s) loaded`);
 
-      pipeline.setFactories(reg.factories, manager.symbolResolver());
+      pipeline.setFactories(reg.factories, manager.symbolResolver(), manager.stackResolver());
       pipeline.onStopCount = (n) => stop.stop(`Reached stop count (${n}), terminating...`);
       reader = native.ringBuffer(manager.eventsMapFd, (data, offsets, lengths) => {
         // Batches keep coming while the reader drains after a stop: none is dropped.
@@ -100,6 +110,10 @@ export class Collection {
       });
       reader.start();
       manager.enable();
+      if (trackingKprobes !== undefined) {
+        gc = new TrackingGc({ map: native.map, fd: manager.mapFd(MAPS.tracking), log });
+        gc.start();
+      }
       for (const c of active) await c.instance.start?.();
 
       stop.watchSignal(this.deps.signal);
@@ -107,6 +121,7 @@ export class Collection {
       const reason = await stop.stopped;
       log.info(reason);
     } finally {
+      gc?.stop();
       manager.disable();
       manager.detach();
       if (reader) await reader.stop();
@@ -158,18 +173,33 @@ export class Collection {
         throw wrap('canRun', e);
       }
       const owner = def.owner ?? nextOwner++;
+      // Kept apart until the collector's probes are known to attach here.
+      const mine = { hooks: [] as HookRequest[], probes: [] as string[], mapValues: [] as MapValue[], factories: [] as SectionFactory[] };
       try {
         await instance.init(ctx, {
           owner,
-          registerHook: (objectPath) => hooks.push({ objectPath, owner, collector: sel.name }),
-          registerProbe: (spec) => probes.push(spec),
-          setMapValue: (map, key, value) => mapValues.push({ map, key, value }),
-          registerFactory: (f) => factories.push(f),
+          registerHook: (objectPath) => mine.hooks.push({ objectPath, owner, collector: sel.name }),
+          registerProbe: (spec) => mine.probes.push(spec),
+          setMapValue: (map, key, value) => mine.mapValues.push({ map, key, value }),
+          registerFactory: (f) => mine.factories.push(f),
         });
       } catch (e) {
         if (e instanceof RetisError) throw e;
         throw wrap('init', e);
       }
+      const missing = this.unsupportedProbe(kernel, mine.probes);
+      if (missing) {
+        if (sel.mandatory) {
+          throw new RetisError(`Could not start collector '${sel.name}': ${missing.message}`, RetisErrorCode.KernelFeatureMissing);
+        }
+        log.debug(`Collector ${sel.name} skipped: ${missing.message}`);
+        await instance.stop?.();
+        continue;
+      }
+      hooks.push(...mine.hooks);
+      probes.push(...mine.probes);
+      mapValues.push(...mine.mapValues);
+      factories.push(...mine.factories);
       active.push({ def, dir: found.dir, instance, owner });
     }
     if (opts.collectors.includes('auto')) {
@@ -178,9 +208,18 @@ export class Collection {
     return { hooks, mapValues, probes, factories };
   }
 
+  /** The error of the first probe spec whose kind this kernel cannot attach, if any. */
+  private unsupportedProbe(kernel: KernelInspector, specs: string[]): RetisError | undefined {
+    for (const spec of specs) {
+      const { kind, target } = parseProbeSpec(spec);
+      if (!kindSupported(kind, kernel.features())) return missingKindError({ kind, symbol: target });
+    }
+    return undefined;
+  }
+
   private resolveProbes(
     opts: CollectOptions, kernel: KernelInspector, active: ActiveCollector[], collectorProbes: string[],
-  ): ResolvedProbe[] {
+  ): { probes: ResolvedProbe[]; trackingKprobes?: boolean } {
     const { log } = this.deps;
     const known = new Set(active.flatMap((c) => c.def.knownKernelTypes));
     let user = opts.probes;
@@ -191,6 +230,8 @@ export class Collection {
     const out = new Map<string, ResolvedProbe>();
     const add = (spec: string, fromUser: boolean) => {
       const parsed = parseProbeSpec(spec);
+      // A kind the kernel lacks is one clear error, before any lookup.
+      if (!kindSupported(parsed.kind, kernel.features())) throw missingKindError({ kind: parsed.kind, symbol: parsed.target });
       for (const probe of kernel.resolve(parsed)) {
         const key = probeKey({ kind: probe.kind, target: probe.symbol });
         if (fromUser && !probeUsable(probe, known)) {
@@ -204,18 +245,24 @@ export class Collection {
     };
     for (const spec of user) add(spec, true);
     for (const spec of collectorProbes) add(spec, false);
-    // Without kprobes, skb tracking ends where skbs are freed: those
-    // tracepoints are always installed when tracking is on, as tracking-only
-    // probes unless the user or a collector asked for them.
-    if (known.has('struct sk_buff *')) {
-      for (const spec of TRACKING_END_PROBES) {
-        const key = spec;
-        if (out.has(key)) continue;
-        for (const probe of kernel.resolve(parseProbeSpec(spec))) out.set(key, { ...probe, trackingOnly: true });
-      }
-    }
     if (out.size === 0) throw new RetisError('No probe could be attached: nothing to collect', RetisErrorCode.UnknownProbe);
-    return [...out.values()];
+    // Core skb tracking, when a collector handles skbs (reference §1.2 step
+    // 3): its probes are tracking-only unless the user or a collector asked
+    // for them too.
+    let trackingKprobes: boolean | undefined;
+    if (known.has('struct sk_buff *')) {
+      const tracking = trackingSetup(kernel, log);
+      trackingKprobes = tracking.kprobes;
+      for (const [key, probe] of tracking.probes) if (!out.has(key)) out.set(key, probe);
+    }
+    return { probes: [...out.values()], trackingKprobes };
+  }
+
+  /** The kernel's THREAD_SIZE for kretprobes; 16 KiB (x86_64, arm64) when kallsyms does not tell. */
+  private threadSize(): number {
+    const size = kernelThreadSize();
+    if (size === undefined) this.deps.log.debug('THREAD_SIZE not found in kallsyms: using 16384');
+    return size ?? 16384;
   }
 
   private reportLost(manager: ProbeManager): number {

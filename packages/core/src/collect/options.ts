@@ -8,6 +8,10 @@ export interface CollectOptions {
   probes: string[];
   /** False when a profile was applied: the default probes are then not added. */
   defaultProbes: boolean;
+  /** `-f`: pcap-filter expression, run in the kernel. */
+  filterPacket?: string;
+  /** `-m`: metadata filter, run in the kernel. */
+  filterMeta?: string;
   /** `-o`: events file; console output is then off unless `print`. */
   out?: string;
   print: boolean;

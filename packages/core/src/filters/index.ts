@@ -3,7 +3,7 @@
  * generated as eBPF blocks for the probes' placeholders (docs/filters.md).
  */
 export { MAX_FILTER_INSNS } from './assembler';
-export { acceptAllBlock, FILTER_MATCH, FILTER_NO_MATCH, FilterMagic, rejectAllBlock } from './placeholders';
+export { defaultFilterInsns, FILTER_MAGIC, FILTER_MATCH, FILTER_NO_MATCH, rejectAllBlock } from './placeholders';
 export {
   compilePacketFilter,
   LinkType,
@@ -13,4 +13,5 @@ export {
   type PcapCompile,
 } from './packet/compile';
 export { compileMetaFilter } from './meta/compile';
+export { parseMetaFilter } from './meta/parser';
 export { MetaFilterError } from './meta/errors';

@@ -136,7 +136,8 @@ export function ldImm64(dst: Reg, value: bigint): [Insn, Insn] {
 }
 
 /** if (dst op imm) goto pc + 1 + off, 64-bit compare (imm sign-extended). */
-export const jmp = (op: JmpOp, dst: Reg, imm: number, off: number): Insn => insn(Class.JMP | op | Src.K, dst, 0, off, imm);
+export const jmp = (op: JmpOp, dst: Reg, imm: number, off: number): Insn =>
+  insn(Class.JMP | op | Src.K, dst, 0, off, imm);
 export const jmpReg = (op: JmpOp, dst: Reg, src: Reg, off: number): Insn =>
   insn(Class.JMP | op | Src.X, dst, src, off, 0);
 /** if ((u32)dst op (u32)imm) goto pc + 1 + off */

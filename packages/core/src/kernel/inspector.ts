@@ -11,6 +11,7 @@ import { type Param, protoParams, protoReturnType, type ReturnType } from './btf
 import { Tracefs } from './tracefs';
 import { hasWildcard, matchWildcard } from './wildcard';
 import type { Logger } from '../log';
+import { listCompatibleProbes } from '../probe/listing';
 
 export interface ResolvedProbe {
   kind: ProbeSpec['kind'];
@@ -66,9 +67,12 @@ export class KernelInspector {
     return spec.kind === 'raw_tracepoint' ? this.resolveTracepoints(spec) : this.resolveFunctions(spec);
   }
 
-  /** Whether tracefs lists can be read (wildcards and function listings need them). */
-  get hasTracefs(): boolean {
-    return this.tracefs.availableEvents() !== null || this.tracefs.availableFunctions() !== null;
+  /**
+   * `retis inspect -p PATTERN`: probes whose parameters include one of
+   * `knownTypes`, as `kprobe:<fn>`, `tp:<group>:<event>`... (probe/listing.ts).
+   */
+  listCompatible(pattern: string, knownTypes: ReadonlySet<string>): string[] {
+    return listCompatibleProbes(pattern, { kernel: this, knownTypes, log: this.log });
   }
 
   /**
@@ -88,7 +92,10 @@ export class KernelInspector {
   private resolveTracepoints(spec: ProbeSpec): ResolvedProbe[] {
     const events = this.tracefsList(this.tracefs.availableEvents());
     let names = [spec.target];
-    if (hasWildcard(spec.target)) {
+    // Without tracefs groups are unknown and not checked: `*:event` (how
+    // `inspect` lists tracepoints then) names the event alone.
+    const anyGroup = !events && spec.target.startsWith('*:') && !hasWildcard(spec.target.slice(2));
+    if (hasWildcard(spec.target) && !anyGroup) {
       if (!events) {
         throw new RetisError("Could not get matching tracepoints as Retis can't access files in tracefs", RetisErrorCode.UnknownProbe);
       }

@@ -77,11 +77,35 @@ export class Kallsyms {
    * (as the reference computes it); undefined when kallsyms lacks them.
    */
   threadSize(): number | undefined {
-    for (const [start, end] of [['__start_init_stack', '__end_init_stack'], ['__start_init_task', '__end_init_task']]) {
-      const s = this.address(start);
-      const e = this.address(end);
-      if (s !== undefined && e !== undefined && e > s) return Number(e - s);
-    }
+    return threadSizeOf((name) => this.address(name));
+  }
+}
+
+/**
+ * THREAD_SIZE from kallsyms without parsing every line (kretprobes need it
+ * at load time, stack traces may never be asked for).
+ */
+export function kernelThreadSize(path = KALLSYMS_PATH): number | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'latin1');
+  } catch {
     return undefined;
   }
+  const found = new Map<string, bigint>();
+  const re = /^([0-9a-f]+) \S (__start_init_stack|__end_init_stack|__start_init_task|__end_init_task)$/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) found.set(m[2], BigInt(`0x${m[1]}`));
+  return threadSizeOf((name) => found.get(name));
+}
+
+/** The initial task's stack bounds, as the reference reads them. */
+const STACK_BOUNDS = [['__start_init_stack', '__end_init_stack'], ['__start_init_task', '__end_init_task']] as const;
+
+function threadSizeOf(address: (name: string) => bigint | undefined): number | undefined {
+  for (const [start, end] of STACK_BOUNDS) {
+    const s = address(start);
+    const e = address(end);
+    if (s !== undefined && e !== undefined && e > s) return Number(e - s);
+  }
+  return undefined;
 }

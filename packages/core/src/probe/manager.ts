@@ -2,25 +2,29 @@
  * Builds, loads and attaches the probe programs of a collection, and owns
  * every kernel object it made until `close()`.
  *
- * One linked object (generic probe + the collectors' hooks) is loaded once
- * per distinct argument count: the verifier must see which tracepoint
- * arguments a program reads. A probe is identified in the kernel by a small
- * id passed as the attach cookie (config_map key, the `symbol` of kernel
- * sections, the counters_map key): this kernel's kallsyms lacks tracepoint
- * symbols, and an id needs no lookup.
+ * Each probe kind has its generic object (bpf-common/probes), linked once per
+ * collection with the collectors' hooks. A probe is identified in the kernel
+ * by a small id (config_map key, the `symbol` of kernel sections, the
+ * counters_map key), handed to the program as the attach cookie or, where a
+ * program serves one probe only, as the `ksym` rodata. How many loads a kind
+ * needs (docs/probes.md) is decided by `planLoads`.
  */
-import type { BpfNative, BpfObject, Link, KernelFeatures } from '@retis/bpf-native';
+import type { BpfNative, BpfObject, Link, KernelFeatures, ProgramSpec } from '@retis/bpf-native';
 import { RetisError, RetisErrorCode, errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { ResolvedProbe } from '../kernel/inspector';
-import { linkProbe } from '../bpf/link';
+import { linkProbe, type LinkedObject } from '../bpf/link';
 import {
-  FILTER_MAGIC, MAPS, MAX_ARGS, PROBE_OBJECTS, PROBE_TYPE, RODATA, decodeCounters, decodeCountersKey,
-  defaultFilterInsns, encodeGlobalConfig, encodeHookOwners, encodeKsym, encodeLogLevel, encodeNargs,
-  encodeProbeConfig, encodeU64Key, probeObjectPath, LOG_LEVEL,
+  FILTER_MAGIC, LOG_LEVEL, MAPS, PROBE_OBJECTS, PROBE_TYPE, RODATA, type ProbeKind as ObjectKind,
+  decodeCounters, decodeCountersKey, defaultFilterInsns, encodeGlobalConfig, encodeHookOwners, encodeKsym,
+  encodeLogLevel, encodeNargs, encodeProbeConfig, encodeThreadSize, encodeTrackingKprobes, encodeU64Key,
+  probeObjectPath,
 } from '../bpf/abi';
 import { probeKey } from './spec';
 import { probeOffsets, trackingRole } from './probe-config';
+import { planLoads, unitPrograms, type LoadUnit, type PlannedProbe } from './load-plan';
+import { retvalDecoder, type RetvalDecoder } from './retval';
+import { stackResolver, type StackFrames } from './stack';
 
 export interface HookRequest {
   objectPath: string;
@@ -47,12 +51,18 @@ export interface LoadRequest {
   mapValues: MapValue[];
   stackAll: boolean;
   filters?: FilterBodies;
+  /** skb tracking runs the kprobe-based variant (the tracking kprobes are among the probes). */
+  trackingKprobes?: boolean;
+  /** The kernel's THREAD_SIZE (kretprobes key saved arguments by stack base); default 16 KiB. */
+  threadSize?: number;
 }
 
-interface LoadedProbe {
-  id: bigint;
-  probe: ResolvedProbe;
-  key: string;
+/** What the kernel section's `symbol` (a probe id) stands for. */
+export interface ProbeSymbol {
+  name: string;
+  probeType: ResolvedProbe['kind'];
+  /** Return probes of functions returning a value: decodes the raw return value. */
+  retval?: RetvalDecoder;
 }
 
 const KIND_FEATURE: Record<ResolvedProbe['kind'], { feature: keyof KernelFeatures; what: string }> = {
@@ -63,10 +73,34 @@ const KIND_FEATURE: Record<ResolvedProbe['kind'], { feature: keyof KernelFeature
   fexit: { feature: 'fexit', what: 'fexit (BPF trampoline)' },
 };
 
+const WIRE_TYPE: Record<ResolvedProbe['kind'], number> = {
+  raw_tracepoint: PROBE_TYPE.rawTracepoint,
+  kprobe: PROBE_TYPE.kprobe,
+  kretprobe: PROBE_TYPE.kretprobe,
+  fentry: PROBE_TYPE.fentry,
+  fexit: PROBE_TYPE.fexit,
+};
+
+/** Loads after the first (which creates the shared maps) run this many at a time: the machines have few cores. */
+const LOAD_CONCURRENCY = 2;
+
+/** The message of a kernel that lacks a probe kind (a user error: one line). */
+export function missingKindError(probe: { kind: ResolvedProbe['kind']; symbol: string }): RetisError {
+  return new RetisError(
+    `Cannot attach ${probeKey({ kind: probe.kind, target: probe.symbol })}: this kernel has no ${KIND_FEATURE[probe.kind].what} support`,
+    RetisErrorCode.KernelFeatureMissing,
+  );
+}
+
+/** Whether the kernel can attach probes of this kind. */
+export function kindSupported(kind: ResolvedProbe['kind'], features: KernelFeatures): boolean {
+  return features[KIND_FEATURE[kind].feature];
+}
+
 export class ProbeManager {
   private readonly objects: BpfObject[] = [];
   private readonly links: Link[] = [];
-  private readonly byId = new Map<bigint, LoadedProbe>();
+  private readonly byId = new Map<bigint, PlannedProbe>();
   private shared?: BpfObject;
 
   constructor(private readonly native: BpfNative, private readonly log: Logger) {}
@@ -76,40 +110,39 @@ export class ProbeManager {
   }
 
   get eventsMapFd(): number {
-    return this.sharedObject().map(MAPS.events).fd;
+    return this.mapFd(MAPS.events);
+  }
+
+  /** fd of a map of the shared (first loaded) object. */
+  mapFd(name: string): number {
+    return this.sharedObject().map(name).fd;
   }
 
   async load(req: LoadRequest): Promise<void> {
-    this.checkKinds(req.probes);
+    const features = this.native.features();
+    for (const p of req.probes) if (!kindSupported(p.kind, features)) throw missingKindError(p);
+    const units = planLoads(req.probes, features);
+    for (const u of units) for (const p of u.probes) this.byId.set(p.id, p);
+
+    // One static link per object kind in use (a bpftool child each: run them together).
+    const kinds = [...new Set(units.map((u) => u.object))];
     const hooks = req.hooks.map((h) => h.objectPath);
-    const owners = req.hooks.map((h) => h.owner);
-    const linked = await linkProbe(probeObjectPath('rawTracepoint'), hooks);
+    const linked = new Map<ObjectKind, LinkedObject>();
     try {
-      const cookies = this.native.features().rawTracepointCookie;
-      let nextId = 1n;
-      const entries = req.probes.map((probe) => ({ id: nextId++, probe, key: probeKey({ kind: probe.kind, target: probe.symbol }) }));
-      // With cookies one program serves every probe of an argument count;
-      // without, each probe gets its own program carrying its id in rodata.
-      const groups = new Map<string, LoadedProbe[]>();
-      for (const e of entries) {
-        const nargs = e.probe.params.length;
-        if (nargs > MAX_ARGS) throw new RetisError(`${e.key} has ${nargs} arguments: at most ${MAX_ARGS} are supported`, RetisErrorCode.InvalidProbe);
-        const group = cookies ? `n${nargs}` : `p${e.id}`;
-        if (!groups.has(group)) groups.set(group, []);
-        groups.get(group)!.push(e);
-      }
-      for (const group of groups.values()) {
-        const obj = await this.loadObject(linked.path, group[0].probe.params.length, cookies ? 0n : group[0].id, owners, req.filters);
-        for (const e of group) {
-          this.writeProbeConfig(e, req.stackAll);
-          this.byId.set(e.id, e);
-          this.attach(obj, e, cookies);
-        }
-      }
-      for (const v of req.mapValues) this.writeMap(v);
+      const results = await Promise.allSettled(kinds.map((k) => linkProbe(probeObjectPath(k), hooks)));
+      results.forEach((r, i) => r.status === 'fulfilled' && linked.set(kinds[i], r.value));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+
+      const owners = req.hooks.map((h) => h.owner);
+      const load = (u: LoadUnit) => this.loadUnit(u, linked.get(u.object)!.path, owners, req);
+      // The first object creates the maps every other one reuses.
+      await load(units[0]);
+      await runLimited(units.slice(1), LOAD_CONCURRENCY, load);
     } finally {
-      await linked.dispose();
+      await Promise.all([...linked.values()].map((l) => l.dispose()));
     }
+    for (const v of req.mapValues) this.writeMap(v);
   }
 
   /** Probes run their hooks only once enabled, after everything is attached. */
@@ -137,12 +170,23 @@ export class ProbeManager {
     this.shared = undefined;
   }
 
-  /** kernel section `symbol` (a probe id) -> probe name and type. */
-  symbolResolver(): (id: bigint) => { name: string; probeType: string } | undefined {
-    return (id) => {
-      const p = this.byId.get(id);
-      return p && { name: p.probe.symbol, probeType: p.probe.kind };
-    };
+  /** kernel section `symbol` (a probe id) -> probe name, type and return value decoder. */
+  symbolResolver(): (id: bigint) => ProbeSymbol | undefined {
+    const symbols = new Map<bigint, ProbeSymbol>();
+    for (const [id, { probe }] of this.byId) {
+      const sym: ProbeSymbol = { name: probe.symbol, probeType: probe.kind };
+      if (probe.kind === 'kretprobe' || probe.kind === 'fexit') {
+        const decode = retvalDecoder(probe.returnType);
+        if (decode) sym.retval = decode;
+      }
+      symbols.set(id, sym);
+    }
+    return (id) => symbols.get(id);
+  }
+
+  /** kernel section `stack_id` -> frames, kallsyms read on the first one. */
+  stackResolver(): StackFrames {
+    return stackResolver({ map: this.native.map, fd: this.mapFd(MAPS.stack), log: this.log });
   }
 
   /** Events the ring buffer refused, per probe (reference §12.2). */
@@ -162,36 +206,50 @@ export class ProbeManager {
     return out;
   }
 
-  private checkKinds(probes: ResolvedProbe[]): void {
-    const features = this.native.features();
-    for (const p of probes) {
-      const need = KIND_FEATURE[p.kind];
-      if (!features[need.feature]) {
-        throw new RetisError(
-          `Cannot attach ${probeKey({ kind: p.kind, target: p.symbol })}: this kernel has no ${need.what} support`,
-          RetisErrorCode.KernelFeatureMissing,
-        );
-      }
-      if (p.kind !== 'raw_tracepoint') {
-        throw new RetisError(`${p.kind} probes are not supported by this version yet`, RetisErrorCode.KernelFeatureMissing);
-      }
+  private async loadUnit(unit: LoadUnit, path: string, owners: number[], req: LoadRequest): Promise<void> {
+    let obj = await this.loadObject(unit, path, owners, req);
+    for (const p of unit.probes) this.writeProbeConfig(p, req);
+    try {
+      this.attach(obj, unit);
+    } catch (e) {
+      if (!unit.multi) throw e;
+      // kprobe.multi refuses the whole set for one bad function (or a
+      // module's, on older kernels): legacy kprobes then, one by one, so an
+      // error names its function.
+      this.log.debug(`kprobe.multi attach failed (${errorMessage(e)}): using one kprobe per function`);
+      const legacy: LoadUnit = { ...unit, multi: false };
+      obj = await this.loadObject(legacy, path, owners, req);
+      this.attach(obj, legacy);
     }
   }
 
-  private async loadObject(path: string, nargs: number, ksym: bigint, owners: number[], filters?: FilterBodies): Promise<BpfObject> {
-    const obj = this.native.openObject(path, `retis_tp${nargs}`);
+  private async loadObject(unit: LoadUnit, path: string, owners: number[], req: LoadRequest): Promise<BpfObject> {
+    const info = PROBE_OBJECTS[unit.object];
+    const obj = this.native.openObject(path, unit.name);
     this.objects.push(obj);
-    obj.setGlobal(RODATA.nargs.name, encodeNargs(nargs));
-    obj.setGlobal(RODATA.ksym.name, encodeKsym(ksym));
-    obj.setGlobal(RODATA.hookOwner.name, encodeHookOwners(owners));
-    obj.setGlobal(RODATA.logLevel.name, encodeLogLevel(this.log.enabled('debug') ? LOG_LEVEL.debug : LOG_LEVEL.warn));
-    obj.patchCalls(FILTER_MAGIC.l2, filters?.l2 ?? defaultFilterInsns());
-    obj.patchCalls(FILTER_MAGIC.l3, filters?.l3 ?? defaultFilterInsns());
-    obj.patchCalls(FILTER_MAGIC.meta, filters?.meta ?? defaultFilterInsns());
+    const rodata = new Set(info.rodata);
+    const set = (name: keyof typeof RODATA, value: Buffer) => {
+      if (rodata.has(name)) obj.setGlobal(RODATA[name].name, value);
+    };
+    set('nargs', encodeNargs(unit.nargs));
+    set('ksym', encodeKsym(unit.ksym));
+    set('hookOwner', encodeHookOwners(owners));
+    set('logLevel', encodeLogLevel(this.log.enabled('debug') ? LOG_LEVEL.debug : LOG_LEVEL.warn));
+    set('trackingKprobes', encodeTrackingKprobes(req.trackingKprobes ?? false));
+    set('threadSize', encodeThreadSize(req.threadSize ?? 16384));
+
+    const wanted = new Set(unitPrograms(unit).map((role) => info.programs[role].name));
+    for (const prog of obj.programs()) prog.setAutoload(wanted.has(prog.name));
+    if (unit.attachTarget) obj.program(info.programs.main.name).setAttachTarget(unit.attachTarget);
+
+    obj.patchCalls(FILTER_MAGIC.l2, req.filters?.l2 ?? defaultFilterInsns());
+    obj.patchCalls(FILTER_MAGIC.l3, req.filters?.l3 ?? defaultFilterInsns());
+    obj.patchCalls(FILTER_MAGIC.meta, req.filters?.meta ?? defaultFilterInsns());
     if (this.shared) {
       // Every object shares the first one's maps: one ring buffer, one config.
+      const sharedMaps = new Set(this.shared.maps().map((m) => m.name));
       for (const m of obj.maps()) {
-        if (!m.name.includes('.')) m.reuseFd(this.shared.map(m.name).fd);
+        if (!m.name.includes('.') && sharedMaps.has(m.name)) m.reuseFd(this.shared.map(m.name).fd);
       }
     }
     try {
@@ -199,37 +257,67 @@ export class ProbeManager {
     } catch (e) {
       const log = (e as { libbpfLog?: string }).libbpfLog;
       if (log) this.log.debug(log);
-      throw new RetisError(`Could not load the probe program: ${errorMessage(e)}`, RetisErrorCode.BpfLoad, log);
+      const what = unit.attachTarget ? ` for ${unit.probes[0].key}` : '';
+      throw new RetisError(`Could not load the probe program${what}: ${errorMessage(e)}`, RetisErrorCode.BpfLoad, log);
     }
     this.shared ??= obj;
     return obj;
   }
 
-  private attach(obj: BpfObject, e: LoadedProbe, cookies: boolean): void {
-    const prog = obj.program(PROBE_OBJECTS.rawTracepoint.program);
-    try {
-      this.links.push(prog.attachRawTracepoint(e.probe.attachName, cookies ? e.id : undefined));
-    } catch (err) {
-      throw new RetisError(`Could not attach to ${e.key}: ${errorMessage(err)}`, RetisErrorCode.BpfAttach);
+  private attach(obj: BpfObject, unit: LoadUnit): void {
+    const info = PROBE_OBJECTS[unit.object];
+    const prog = (role: string): ProgramSpec => obj.program(info.programs[role].name);
+    const one = (p: PlannedProbe, fn: () => Link) => {
+      try {
+        this.links.push(fn());
+      } catch (err) {
+        throw new RetisError(`Could not attach to ${p.key}: ${errorMessage(err)}`, RetisErrorCode.BpfAttach);
+      }
+    };
+    const funcs = unit.probes.map((p) => p.probe.attachName);
+    const cookies = unit.probes.map((p) => p.id);
+    switch (unit.object) {
+      case 'rawTracepoint':
+        for (const p of unit.probes) one(p, () => prog('main').attachRawTracepoint(p.probe.attachName, unit.cookies ? p.id : undefined));
+        return;
+      case 'fentry':
+      case 'fexit':
+        for (const p of unit.probes) one(p, () => prog('main').attachTrace());
+        return;
+      case 'kprobe':
+        if (unit.multi) this.links.push(prog('multi').attachKprobeMulti(funcs, { cookies }));
+        else for (const p of unit.probes) one(p, () => prog('main').attachKprobe(p.probe.attachName, { cookie: p.id }));
+        return;
+      case 'kretprobe':
+        // The return side first: an entry without its return only fills the LRU map.
+        if (unit.multi) {
+          this.links.push(prog('multi').attachKprobeMulti(funcs, { retprobe: true, cookies }));
+          this.links.push(prog('entryMulti').attachKprobeMulti(funcs, { cookies }));
+        } else {
+          for (const p of unit.probes) {
+            one(p, () => prog('main').attachKprobe(p.probe.attachName, { retprobe: true, cookie: p.id }));
+            one(p, () => prog('entry').attachKprobe(p.probe.attachName, { cookie: p.id }));
+          }
+        }
+        return;
     }
   }
 
-  private writeProbeConfig(e: LoadedProbe, stackAll: boolean): void {
-    const role = trackingRole(e.key);
+  private writeProbeConfig(p: PlannedProbe, req: LoadRequest): void {
     const value = encodeProbeConfig({
-      offsets: probeOffsets(e.probe),
-      stackTrace: stackAll || e.probe.stack,
-      ...role,
-      trackingOnly: e.probe.trackingOnly ?? false,
-      probeType: PROBE_TYPE.rawTracepoint,
+      offsets: probeOffsets(p.probe),
+      stackTrace: req.stackAll || p.probe.stack,
+      ...trackingRole(p.key, req.trackingKprobes ?? false),
+      trackingOnly: p.probe.trackingOnly ?? false,
+      probeType: WIRE_TYPE[p.probe.kind],
     });
-    this.native.map.update(this.sharedObject().map(MAPS.config).fd, encodeU64Key(e.id), value);
+    this.native.map.update(this.mapFd(MAPS.config), encodeU64Key(p.id), value);
   }
 
   private writeMap(v: MapValue): void {
     let fd: number;
     try {
-      fd = this.sharedObject().map(v.map).fd;
+      fd = this.mapFd(v.map);
     } catch (e) {
       throw new RetisError(`no BPF map named ${v.map}: ${errorMessage(e)}`, RetisErrorCode.Internal);
     }
@@ -237,7 +325,7 @@ export class ProbeManager {
   }
 
   private setEnabled(on: boolean): void {
-    this.native.map.update(this.sharedObject().map(MAPS.globalConfig).fd, Buffer.alloc(4), encodeGlobalConfig(on));
+    this.native.map.update(this.mapFd(MAPS.globalConfig), Buffer.alloc(4), encodeGlobalConfig(on));
   }
 
   private sharedObject(): BpfObject {
@@ -245,3 +333,22 @@ export class ProbeManager {
     return this.shared;
   }
 }
+
+/** Runs `fn` over `items`, at most `limit` at a time; rejects with the first failure once all settled. */
+async function runLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++];
+      try {
+        await fn(item);
+      } catch (e) {
+        failure ??= { error: e };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+

@@ -27,6 +27,11 @@ const TYPES: Record<string, ProbeKind> = {
   fentry: 'fentry', fexit: 'fexit',
 };
 
+/** The kind a TYPE prefix (`k`, `kretprobe`, `tp`, ...) stands for, if it is one. */
+export function probeKindOf(type: string): ProbeKind | undefined {
+  return Object.prototype.hasOwnProperty.call(TYPES, type) ? TYPES[type] : undefined;
+}
+
 const VALID_OPTIONS = new Set(['stack']);
 
 export function parseProbeSpec(input: string): ProbeSpec {
@@ -49,7 +54,7 @@ export function parseProbeSpec(input: string): ProbeSpec {
   }
   const type = head.slice(0, colon);
   const target = head.slice(colon + 1);
-  const kind = TYPES[type];
+  const kind = probeKindOf(type);
   if (kind === undefined) {
     // `skb:kfree_skb`: an unknown TYPE with exactly one ':' is a tracepoint.
     if (target.includes(':')) throw invalid(`Invalid TYPE ${type}. See the help.`);

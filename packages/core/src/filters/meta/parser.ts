@@ -113,7 +113,8 @@ class Parser {
           `unexpected ${describe(follows)}, expected a comparison (==, !=, <, <=, >, >=), 'and', 'or' or the end of the filter`,
         );
       }
-      return { kind: 'term', path, op: '!=', rhs: { kind: 'number', value: 0n, text: '0', column: root.column }, implicit: true, column: root.column };
+      const zero: Rhs = { kind: 'number', value: 0n, text: '0', column: root.column };
+      return { kind: 'term', path, op: '!=', rhs: zero, implicit: true, column: root.column };
     }
     const op = this.advance();
     return { kind: 'term', path, op: op.text as CompareOp, rhs: this.rhs(op), implicit: false, column: root.column };
@@ -134,7 +135,9 @@ class Parser {
     this.advance();
     let mask = parseUnsigned(literal, 'mask');
     if (not) mask = ~mask & U64_MAX;
-    if (mask === 0n) throw new MetaFilterError(`mask of '${name.text}' at column ${literal.column} must be greater than 0`);
+    if (mask === 0n) {
+      throw new MetaFilterError(`mask of '${name.text}' at column ${literal.column} must be greater than 0`);
+    }
     element.mask = mask;
     element.maskText = `${not ? '~' : ''}${literal.text}`;
 
@@ -156,7 +159,9 @@ class Parser {
     if (t.kind !== 'number') {
       throw new MetaFilterError(`expected a number or a quoted string after '${op.text}', got ${describe(t)}`);
     }
-    if (!t.text.startsWith('-')) return { kind: 'number', value: parseUnsigned(t, 'number'), text: t.text, column: t.column };
+    if (!t.text.startsWith('-')) {
+      return { kind: 'number', value: parseUnsigned(t, 'number'), text: t.text, column: t.column };
+    }
     if (!/^-[0-9]+$/.test(t.text)) throw new MetaFilterError(`invalid number '${t.text}' at column ${t.column}`);
     const value = BigInt(t.text);
     if (value < I64_MIN) throw new MetaFilterError(`number '${t.text}' at column ${t.column} does not fit in 64 bits`);

@@ -58,6 +58,10 @@ const TRANSPARENT = new Set(['typedef', 'volatile', 'const', 'restrict', 'type_t
 const READ_SIZES = new Set([1, 2, 4, 8]);
 const MAX_STRING = 31;
 
+function maskError(where: string): MetaFilterError {
+  return new MetaFilterError(`cannot mask ${where}: masks apply to pointers and unsigned numbers only`);
+}
+
 function label(t: BtfType): string {
   switch (t.kind) {
     case 'struct':
@@ -133,7 +137,8 @@ class TermResolver {
       if (id < 0) continue;
       const { type } = this.strip(id);
       if (type.kind === 'struct' || type.kind === 'union') return type;
-      throw new MetaFilterError(`cannot cast ${this.pathUpTo(index)}: '${name}' is ${label(type)}, not a struct or union`);
+      const what = `'${name}' is ${label(type)}, not a struct or union`;
+      throw new MetaFilterError(`cannot cast ${this.pathUpTo(index)}: ${what}`);
     }
     throw new MetaFilterError(`cannot cast ${this.pathUpTo(index)}: no struct, union or typedef named '${name}'`);
   }
@@ -162,7 +167,8 @@ class TermResolver {
           throw new MetaFilterError(`cannot look up '${next}': ${this.pathUpTo(i)} is a pointer to a pointer`);
         }
         if (pointee.type.kind === 'fwd') {
-          throw new MetaFilterError(`cannot look up '${next}': ${pointee.shown} is declared but not defined in the BTF`);
+          const what = `${pointee.shown} is declared but not defined in the BTF`;
+          throw new MetaFilterError(`cannot look up '${next}': ${what}`);
         }
         if (pointee.type.kind !== 'struct' && pointee.type.kind !== 'union') {
           throw new MetaFilterError(
@@ -173,7 +179,7 @@ class TermResolver {
         container = pointee.type;
       } else if (type.kind === 'struct' || type.kind === 'union') {
         if (element.mask !== undefined) {
-          throw new MetaFilterError(`cannot mask ${this.pathUpTo(i)}: masks apply to pointers and unsigned numbers only`);
+          throw maskError(this.pathUpTo(i));
         }
         // Embedded: the next member is at an offset from this one, in the same object.
         this.offsetBits += bitOffset;
@@ -213,11 +219,7 @@ class TermResolver {
     this.offsetBits = 0;
   }
 
-  private leaf(
-    found: FoundMember,
-    element: PathElement,
-    index: number,
-  ): Leaf {
+  private leaf(found: FoundMember, element: PathElement, index: number): Leaf {
     const { member, type, shown, bitOffset } = found;
     const where = this.pathUpTo(index);
     const unsupported = (what: string): MetaFilterError => new MetaFilterError(`cannot compare ${where}: ${what}`);
@@ -263,15 +265,20 @@ class TermResolver {
         }
         // Extension: a NULL test (a comparison of the address with anything else has no use).
         if (rhs.value !== 0n || (this.term.op !== '==' && this.term.op !== '!=')) {
-          throw unsupported(`it is a pointer to ${pointee.shown}: only a NULL test applies (== 0, != 0 or the member alone)`);
+          const what = `it is a pointer to ${pointee.shown}: only a NULL test applies (== 0, != 0 or the member alone)`;
+          throw unsupported(what);
         }
-        if (element.mask !== undefined) throw new MetaFilterError(`cannot mask ${where}: only a NULL test applies to it`);
+        if (element.mask !== undefined) {
+          throw new MetaFilterError(`cannot mask ${where}: only a NULL test applies to it`);
+        }
         return { kind: 'number', offset, size: 8, signed: false };
       }
 
       case 'array': {
         const elem = this.strip(type.elemTypeId as number);
-        if (elem.type.kind !== 'int' || elem.type.size !== 1) throw unsupported(`arrays of ${elem.shown} are not supported`);
+        if (elem.type.kind !== 'int' || elem.type.size !== 1) {
+          throw unsupported(`arrays of ${elem.shown} are not supported`);
+        }
         const offset = this.byteOffset(bitOffset, member, index);
         return this.stringLeaf(
           { kind: 'string', offset, storage: { kind: 'array', capacity: type.nelems as number } },
@@ -298,7 +305,7 @@ class TermResolver {
       throw new MetaFilterError(`${where} is unsigned and cannot be compared with ${term.rhs.text}`);
     }
     if (element.mask !== undefined) {
-      if (leaf.signed) throw new MetaFilterError(`cannot mask ${where}: masks apply to pointers and unsigned numbers only`);
+      if (leaf.signed) throw maskError(where);
       leaf.mask = element.mask;
     }
     return leaf;

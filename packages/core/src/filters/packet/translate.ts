@@ -48,7 +48,7 @@ import {
   type CbpfInsn,
   type Insn,
 } from '../insn';
-import { describeCbpf } from './describe';
+import { cbpfOpcodeName } from './opcode-names';
 
 const A = Reg.R0;
 const X = Reg.R7;
@@ -80,7 +80,11 @@ const ALU_OPS: ReadonlySet<number> = new Set([
 ]);
 const COND_JUMPS: ReadonlySet<number> = new Set([JmpOp.JEQ, JmpOp.JGT, JmpOp.JGE, JmpOp.JSET]);
 /** Negations, used when only the false branch leaves the fall-through path. */
-const NEGATED: Partial<Record<number, JmpOp>> = { [JmpOp.JEQ]: JmpOp.JNE, [JmpOp.JGT]: JmpOp.JLE, [JmpOp.JGE]: JmpOp.JLT };
+const NEGATED: Partial<Record<number, JmpOp>> = {
+  [JmpOp.JEQ]: JmpOp.JNE,
+  [JmpOp.JGT]: JmpOp.JLE,
+  [JmpOp.JGE]: JmpOp.JLT,
+};
 
 /**
  * Backward jumps share one budget of iterations, kept in the 8 bytes of
@@ -96,7 +100,7 @@ const MISC_TXA = 0x80;
 const RET_A = 0x10;
 
 function unsupported(code: number, at: number, why = 'unsupported cBPF instruction'): TranslateError {
-  return new TranslateError(`${why}: ${describeCbpf(code)} (opcode 0x${code.toString(16).padStart(2, '0')}) at ${at}`);
+  return new TranslateError(`${why}: ${cbpfOpcodeName(code)} (opcode 0x${code.toString(16).padStart(2, '0')}) at ${at}`);
 }
 
 /** One translation: the cBPF program, the block being built, and where each cBPF instruction starts in it. */
@@ -336,8 +340,8 @@ export function translateCbpf(program: readonly CbpfInsn[]): Insn[] {
 function scratchSlotsRead(program: readonly CbpfInsn[]): number[] {
   const slots = new Set<number>();
   for (const { code, k } of program) {
-    const cls = code & 0x07;
-    if ((cls === Class.LD || cls === Class.LDX) && code === (cls | Mode.MEM | Size.W) && k < SCRATCH_SLOTS) slots.add(k);
+    const loadsMem = code === (Class.LD | Mode.MEM | Size.W) || code === (Class.LDX | Mode.MEM | Size.W);
+    if (loadsMem && k < SCRATCH_SLOTS) slots.add(k);
   }
   return [...slots].sort((a, b) => a - b);
 }

@@ -5,7 +5,7 @@
  * of the harness object's own BTF, so this file keeps no copy of the layout.
  */
 import type { BpfNative, BpfObject } from '@retis/bpf-native';
-import { FilterMagic } from '../placeholders';
+import { FILTER_MAGIC } from '../placeholders';
 import { buildHarness, harnessBytes } from './bpf-build';
 
 const HARNESS = 'meta_filter_harness';
@@ -64,7 +64,7 @@ export class MetaHarness {
   async load(block: Buffer): Promise<LoadedMetaFilter> {
     const object = this.native.openObject(this.bytes, HARNESS);
     try {
-      object.patchCalls(FilterMagic.META, block);
+      object.patchCalls(FILTER_MAGIC.meta, block);
       await object.load();
       return new LoadedMetaFilter(this, object);
     } catch (e) {

@@ -8,7 +8,7 @@
  * BPF_PROG_TEST_RUN per packet.
  */
 import type { BpfNative, BpfObject } from '@retis/bpf-native';
-import { FilterMagic, acceptAllBlock } from '../placeholders';
+import { defaultFilterInsns, FILTER_MAGIC } from '../placeholders';
 import { harnessBytes } from './bpf-build';
 
 /** Keep in sync with packet_filter_harness.bpf.c. */
@@ -70,7 +70,7 @@ export class PacketHarness {
   /** Loads the map owner and writes the packets at indexes 0.. */
   async setPackets(packets: readonly HarnessPacket[]): Promise<void> {
     if (packets.length > PACKET_SLOTS) throw new Error(`at most ${PACKET_SLOTS} packets`);
-    if (this.owner === undefined) this.owner = await this.loadObject(acceptAllBlock(), acceptAllBlock(), false);
+    if (this.owner === undefined) this.owner = await this.loadObject(defaultFilterInsns(), defaultFilterInsns(), false);
     const fd = this.owner.map('packets').fd;
     const key = Buffer.alloc(4);
     packets.forEach((p, i) => {
@@ -97,8 +97,8 @@ export class PacketHarness {
         if (this.owner === undefined) throw new Error('setPackets() first');
         object.map('packets').reuseFd(this.owner.map('packets').fd);
       }
-      object.patchCalls(FilterMagic.L2, l2);
-      object.patchCalls(FilterMagic.L3, l3);
+      object.patchCalls(FILTER_MAGIC.l2, l2);
+      object.patchCalls(FILTER_MAGIC.l3, l3);
       await object.load();
       return object;
     } catch (e) {

@@ -12,7 +12,7 @@ const RVAL = ['K', 'X', 'A'];
 const bpf = (...parts: string[]): string => parts.map((p) => `BPF_${p}`).join('|');
 const hex = (v: number): string => `0x${v.toString(16)}`;
 
-export function describeCbpf(code: number): string {
+export function cbpfOpcodeName(code: number): string {
   const cls = CLASSES[code & 0x07];
   const src = code & 0x08 ? 'X' : 'K';
   switch (code & 0x07) {

@@ -1,0 +1,109 @@
+/**
+ * How the probes of a collection map onto program loads:
+ *
+ * - raw tracepoints: one load per argument count (the verifier must see
+ *   which arguments a program reads), the probe id as attach cookie; on
+ *   kernels without raw tracepoint cookies, one load per tracepoint with the
+ *   id in the `ksym` rodata;
+ * - kprobes, kretprobes: one load each for all their functions (pt_regs
+ *   reads do not depend on the function), ids as cookies, attached through
+ *   one kprobe.multi link where the kernel has them;
+ * - fentry, fexit: one load per function (a tracing program is verified
+ *   against its target), id in rodata.
+ *
+ * Probe ids are 1, 2, ... in the order of the probes given.
+ */
+import type { KernelFeatures } from '@retis/bpf-native';
+import { MAX_ARGS, type ProbeKind as ObjectKind } from '../bpf/abi';
+import { RetisError, RetisErrorCode } from '../errors';
+import type { ResolvedProbe } from '../kernel/inspector';
+import { probeKey } from './spec';
+
+export interface PlannedProbe {
+  id: bigint;
+  probe: ResolvedProbe;
+  /** `kprobe:fn`, `tp:group:event`. */
+  key: string;
+}
+
+export interface LoadUnit {
+  object: ObjectKind;
+  /** libbpf object name (shows in map names). */
+  name: string;
+  /** Arguments the program reads (raw tracepoints, fentry, fexit). */
+  nargs: number;
+  /** The probe id when the program serves one probe; 0 when ids come as cookies. */
+  ksym: bigint;
+  /** Raw tracepoints attached with the id as cookie. */
+  cookies: boolean;
+  /** kprobes and kretprobes attached through kprobe.multi links. */
+  multi: boolean;
+  /** fentry/fexit target function. */
+  attachTarget?: string;
+  probes: PlannedProbe[];
+}
+
+export const OBJECT_OF_KIND: Readonly<Record<ResolvedProbe['kind'], ObjectKind>> = {
+  raw_tracepoint: 'rawTracepoint',
+  kprobe: 'kprobe',
+  kretprobe: 'kretprobe',
+  fentry: 'fentry',
+  fexit: 'fexit',
+};
+
+/** Program roles (PROBE_OBJECTS[object].programs) a unit loads. */
+export function unitPrograms(unit: Pick<LoadUnit, 'object' | 'multi'>): string[] {
+  switch (unit.object) {
+    case 'kprobe':
+      return [unit.multi ? 'multi' : 'main'];
+    case 'kretprobe':
+      return unit.multi ? ['multi', 'entryMulti'] : ['main', 'entry'];
+    default:
+      return ['main'];
+  }
+}
+
+export function planLoads(probes: readonly ResolvedProbe[], features: KernelFeatures): LoadUnit[] {
+  const units: LoadUnit[] = [];
+  const shared = new Map<string, LoadUnit>();
+  let nextId = 1n;
+  for (const probe of probes) {
+    const planned: PlannedProbe = { id: nextId++, probe, key: probeKey({ kind: probe.kind, target: probe.symbol }) };
+    const object = OBJECT_OF_KIND[probe.kind];
+    const nargs = probe.params.length;
+    const readsArgs = object === 'rawTracepoint' || object === 'fentry' || object === 'fexit';
+    if (readsArgs && nargs > MAX_ARGS) {
+      throw new RetisError(`${planned.key} has ${nargs} arguments: at most ${MAX_ARGS} are supported`, RetisErrorCode.InvalidProbe);
+    }
+    let group: string | undefined;
+    let unit: LoadUnit = {
+      object, name: '', nargs: readsArgs ? nargs : 0, ksym: 0n, cookies: false, multi: false, probes: [],
+    };
+    if (object === 'rawTracepoint') {
+      unit.cookies = features.rawTracepointCookie;
+      if (unit.cookies) group = `tp${nargs}`;
+      else unit.ksym = planned.id;
+      unit.name = unit.cookies ? `retis_tp${nargs}` : `retis_tp_${planned.id}`;
+    } else if (object === 'kprobe' || object === 'kretprobe') {
+      group = object;
+      unit.multi = features.kprobeMulti;
+      unit.name = `retis_${object}`;
+    } else {
+      unit.ksym = planned.id;
+      unit.attachTarget = probe.attachName;
+      unit.name = `retis_${object}${planned.id}`;
+    }
+    if (group !== undefined) {
+      const existing = shared.get(group);
+      if (existing) unit = existing;
+      else {
+        shared.set(group, unit);
+        units.push(unit);
+      }
+    } else {
+      units.push(unit);
+    }
+    unit.probes.push(planned);
+  }
+  return units;
+}

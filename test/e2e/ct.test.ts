@@ -1,0 +1,271 @@
+/**
+ * The ct collector end to end: real conntrack entries, made by an nftables
+ * rule in the receiving namespace (conntrack then tracks every packet of that
+ * namespace, in and out), a ping and a TCP connection, read back from the
+ * events file and from `retis print`.
+ *
+ * Probes: net:net_dev_start_xmit sees the packets leaving the namespace
+ * after conntrack's output hooks; skb:consume_skb sees an ICMP echo request
+ * after it was tracked on input and answered.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createNsPair, inNs, type NsPair } from './helpers/netns';
+import { runRetis } from './helpers/retis';
+import { decodePacket, readEvents, type Json } from './helpers/events';
+
+jest.setTimeout(120_000);
+
+/** IPS_CONFIRMED: the entry is in the conntrack table. */
+const IPS_CONFIRMED = 0x8;
+const PORT = 8377;
+
+let pair: NsPair;
+let tmp: string;
+
+beforeAll(() => {
+  pair = createNsPair('ct');
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'retis-e2e-ct-'));
+  try {
+    inNs(pair.b, 'nft', ['add', 'table', 'inet', 't']);
+    inNs(pair.b, 'nft', ['add', 'chain', 'inet', 't', 'c', '{ type filter hook input priority 0; }']);
+    inNs(pair.b, 'nft', ['add', 'rule', 'inet', 't', 'c', 'ct', 'state', 'new,established', 'accept']);
+  } catch (e) {
+    removeTableAndNamespaces();
+    throw e;
+  }
+});
+
+function removeTableAndNamespaces(): void {
+  try {
+    inNs(pair.b, 'nft', ['delete', 'table', 'inet', 't']);
+  } catch {
+    // Already gone (or never made); the namespace goes next anyway.
+  }
+  pair.destroy();
+}
+
+afterAll(() => {
+  if (pair) removeTableAndNamespaces();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/**
+ * Our probe programs left behind by a test: the ones loaded since it began
+ * that no live process holds any more (pinned), or that a process of this
+ * test still holds. Other collections running on the machine meanwhile
+ * hold theirs, and are left out.
+ */
+function leftoverPrograms(before: ReadonlySet<number>): number[] {
+  const owners = new Map<number, string[]>();
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let fds: string[];
+    let cmdline: string;
+    try {
+      fds = fs.readdirSync(`/proc/${pid}/fdinfo`);
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let info: string;
+      try {
+        info = fs.readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+      } catch {
+        continue;
+      }
+      // Program and link descriptors both name their program.
+      const m = /^prog_id:\s+(\d+)$/m.exec(info);
+      if (m) owners.set(Number(m[1]), [...(owners.get(Number(m[1])) ?? []), cmdline]);
+    }
+  }
+  return probePrograms()
+    .filter((id) => !before.has(id))
+    .filter((id) => (owners.get(id) ?? []).every((cmd) => cmd.includes(tmp)));
+}
+
+function probePrograms(): number[] {
+  const out = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  return (JSON.parse(out.stdout || '[]') as { id: number; name?: string }[])
+    .filter((p) => p.name?.startsWith('probe_'))
+    .map((p) => p.id);
+}
+
+let programsBefore: Set<number>;
+
+beforeEach(() => {
+  programsBefore = new Set(probePrograms());
+});
+
+afterEach(async () => {
+  // Programs are freed shortly after their last descriptor closes.
+  let left = leftoverPrograms(programsBefore);
+  for (let i = 0; i < 20 && left.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = leftoverPrograms(programsBefore);
+  }
+  expect(left).toEqual([]);
+});
+
+/** The ICMP echo identifier of an Ethernet + IPv4 + ICMP frame. */
+function icmpId(base64: string): number {
+  const b = Buffer.from(base64, 'base64');
+  return b.readUInt16BE(14 + (b[14] & 0x0f) * 4 + 4);
+}
+
+/** The text block `retis print` gives for the event with this timestamp. */
+function printedBlock(file: string, timestamp: string): string[] {
+  const printed = runRetis(['print', file]);
+  expect(printed.status).toBe(0);
+  const block = printed.stdout.split('\n\n').find((b) => b.startsWith(`${timestamp} `));
+  expect(block).toBeDefined();
+  return block!.split('\n');
+}
+
+const byTime = (a: Json, b: Json) => (BigInt(a.common.timestamp) < BigInt(b.common.timestamp) ? -1 : 1);
+
+test('a ping is new, then its reply is reply and the next request established', () => {
+  const out = path.join(tmp, 'ping.data');
+  const r = runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:skb:consume_skb', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
+    '--cmd', `ip netns exec ${pair.a} ping -c 2 -i 0.3 ${pair.addrB}`]);
+  expect(r.stderr).toMatch(/\d+ probe\(s\) loaded/);
+  expect(r.status).toBe(0);
+
+  const events = readEvents(out).filter((e) => e.dev?.name === pair.vethB && e.packet && decodePacket(e.packet.data).proto === 1);
+  const requests = events.filter((e) => e.kernel.symbol === 'skb:consume_skb' && decodePacket(e.packet.data).icmpType === 8).sort(byTime);
+  const replies = events.filter((e) => e.kernel.symbol === 'net:net_dev_start_xmit' && decodePacket(e.packet.data).icmpType === 0);
+  expect(requests).toHaveLength(2);
+  expect(replies).toHaveLength(2);
+  expect(requests.map((e) => e.ct?.state)).toEqual(['new', 'established']);
+  expect(replies.map((e) => e.ct?.state)).toEqual(['reply', 'reply']);
+
+  const id = icmpId(requests[0].packet.data);
+  for (const e of [...requests, ...replies]) {
+    expect(e.ct.orig).toEqual({ ip: { src: pair.addrA, dst: pair.addrB, version: 'v4' }, proto: { icmp: { code: 0, type: 8, id } } });
+    expect(e.ct.reply).toEqual({ ip: { src: pair.addrB, dst: pair.addrA, version: 'v4' }, proto: { icmp: { code: 0, type: 0, id } } });
+    expect(e.ct.zone_dir).toBe('Default');
+    expect(e.ct.zone_id).toBe(0);
+    // This kernel has CONFIG_NF_CONNTRACK_MARK=y, and nothing marks the connection.
+    expect(e.ct.mark).toBe(0);
+    expect(e.ct).not.toHaveProperty('proto_state');
+    expect(e.ct).not.toHaveProperty('labels');
+    expect(e.ct).not.toHaveProperty('parent');
+    expect(Number(e.ct.ct_status) & IPS_CONFIRMED).toBe(IPS_CONFIRMED);
+  }
+
+  const first = requests[0];
+  const lines = printedBlock(out, String(first.common.timestamp));
+  expect(lines[lines.length - 1]).toBe(
+    `  ct_state NEW status 0x${Number(first.ct.ct_status).toString(16)} ` +
+      `icmp orig [${pair.addrA} > ${pair.addrB} type 8 code 0 id ${id}] reply [${pair.addrB} > ${pair.addrA} type 0 code 0 id ${id}] zone 0 mark 0`,
+  );
+});
+
+test('a TCP connection is new on its SYN, then established with its TCP state', () => {
+  const out = path.join(tmp, 'tcp.data');
+  const node = process.execPath;
+  // The server in a answers once; the client in b retries until the server listens.
+  const server = `const s=require('net').createServer(c=>c.on('data',()=>{c.end();s.close()})).listen(${PORT},'${pair.addrA}')`;
+  const client =
+    `let n=0;const go=()=>{const c=require('net').connect(${PORT},'${pair.addrA}',()=>c.end('hello'));` +
+    `c.on('error',()=>{if(++n<50)setTimeout(go,100)});c.on('data',()=>{})};go()`;
+  const script = path.join(tmp, 'tcp.sh');
+  fs.writeFileSync(script, [
+    `ip netns exec ${pair.a} ${node} -e "${server}" &`,
+    `ip netns exec ${pair.b} ${node} -e "${client}"`,
+    'wait',
+  ].join('\n'));
+  const r = runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out, '--cmd', `bash ${script}`]);
+  expect(r.status).toBe(0);
+
+  const sent = readEvents(out)
+    .filter((e) => e.dev?.name === pair.vethB && e.packet)
+    .map((e) => ({ e, p: decodePacket(e.packet.data) }))
+    .filter(({ p }) => p.proto === 6 && p.dport === PORT)
+    .sort((x, y) => byTime(x.e, y.e));
+  // The connection that got through (the client may have retried before the server listened).
+  const ack = sent.find(({ p }) => p.tcpFlags === 0x10);
+  expect(ack).toBeDefined();
+  const sport = ack!.p.sport!;
+  const syn = sent.find(({ p }) => p.sport === sport && (p.tcpFlags! & 0x12) === 0x02);
+  expect(syn).toBeDefined();
+
+  expect(syn!.e.ct.state).toBe('new');
+  expect(syn!.e.ct.proto_state).toBe('SYN_SENT');
+  expect(ack!.e.ct.state).toBe('established');
+  expect(ack!.e.ct.proto_state).toBe('ESTABLISHED');
+  for (const { e } of [syn!, ack!]) {
+    expect(e.ct.orig).toEqual({ ip: { src: pair.addrB, dst: pair.addrA, version: 'v4' }, proto: { tcp: { sport, dport: PORT } } });
+    expect(e.ct.reply).toEqual({ ip: { src: pair.addrA, dst: pair.addrB, version: 'v4' }, proto: { tcp: { sport: PORT, dport: sport } } });
+  }
+
+  const lines = printedBlock(out, String(syn!.e.common.timestamp));
+  expect(lines[lines.length - 1]).toBe(
+    `  ct_state NEW status 0x${Number(syn!.e.ct.ct_status).toString(16)} ` +
+      `tcp (SYN_SENT) orig [${pair.addrB}.${sport} > ${pair.addrA}.${PORT}] reply [${pair.addrA}.${PORT} > ${pair.addrB}.${sport}] zone 0 mark 0`,
+  );
+});
+
+test('packets of a namespace without conntrack get no ct section', () => {
+  const out = path.join(tmp, 'untracked.data');
+  const r = runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
+    '--cmd', `ip netns exec ${pair.a} ping -c 1 ${pair.addrB}`]);
+  expect(r.status).toBe(0);
+  const fromA = readEvents(out).filter((e) => e.dev?.name === pair.vethA);
+  expect(fromA.length).toBeGreaterThan(0);
+  // Namespace a has no rule that needs conntrack: its packets carry no entry,
+  // and an event whose hooks add nothing is not sent at all.
+  expect(fromA.every((e) => e.ct === undefined)).toBe(true);
+});
+
+describe('the ovs and nft collectors, which cannot run on this kernel yet', () => {
+  test('-c auto skips them with a debug line and runs ct', () => {
+    const r = runRetis(['--log-level', 'debug', 'collect', '-p', 'tp:net:netif_receive_skb', '-o', path.join(tmp, 'auto.data'), '--cmd', 'true']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('Collector ovs skipped: the ovs collector needs kprobes and the openvswitch module');
+    expect(r.stderr).toContain('Collector nft skipped: nft verdict collection is not available yet');
+    const started = /Collector\(s\) started: (.*)/.exec(r.stderr)?.[1].split(', ');
+    expect(started).toContain('ct');
+    expect(started).not.toContain('ovs');
+    expect(started).not.toContain('nft');
+  });
+
+  test.each([
+    ['ovs', 'the ovs collector needs kprobes and the openvswitch module'],
+    ['nft', 'nft verdict collection is not available yet'],
+  ])('-c %s is a clear error', (name, reason) => {
+    const r = runRetis(['collect', '-c', name, '-p', 'tp:net:netif_receive_skb', '--cmd', 'true']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`Could not start collector '${name}': ${reason}`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('retis print on files written by Retis', () => {
+  const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/retis-1.7');
+
+  test('prints the ct and ovs lines Retis printed', () => {
+    const r = runRetis(['print', path.join(FIXTURES, 'test_events_packets.json')]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.split('\n');
+    // As in the comments of test_events_packets.pcap, written by Retis.
+    expect(lines).toContain(
+      '  ct_state NEW status 0x8 icmp orig [192.168.125.10 > 192.168.125.11 type 8 code 0 id 29004] ' +
+        'reply [192.168.125.11 > 192.168.125.10 type 0 code 0 id 29004] zone 0 mark 0',
+    );
+    expect(lines).toContain('  upcall (miss) port 3319069055 cpu 6');
+    expect(lines).toContain('  upcall_ret (6/30419169098548) ret 0');
+    expect(lines).toContain('  exec oport 4');
+  });
+
+  test('stops at the first ct section without ct_status, after printing what precedes it', () => {
+    const r = runRetis(['print', path.join(FIXTURES, 'test_events_packets_invalid_ct.json')]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/test_events_packets_invalid_ct\.json:8: .*ct_status/);
+    // Lines 2 to 7 are events (line 1 is the startup event).
+    expect(r.stdout.split('\n\n').filter((b) => /^\d+ \(\d+\) /.test(b))).toHaveLength(6);
+  });
+});
