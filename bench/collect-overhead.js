@@ -4,6 +4,7 @@
  * namespaces runs for a fixed time, in one run:
  *   - untraced (the baseline),
  *   - under `retis collect -c skb,skb-drop -p tp:net:netif_receive_skb -o FILE`,
+ *   - the same with `-f 'host 203.0.113.99'`, a packet filter matching nothing,
  *   - under a bpftrace one-liner printing each netif_receive_skb event,
  * and prints the received packet rates, their ratio to the baseline, the
  * events written and the events lost. Ratios, not absolute rates, are the
@@ -92,10 +93,12 @@ function startTracer(cmd, argv, readyRe) {
 
 async function measure(udp, ns, mode) {
   if (mode === 'untraced') return { rate: await flood(udp, ns) };
-  if (mode === 'retis') {
+  if (mode === 'retis' || mode === 'filtered') {
     const file = path.join(OUT, 'collect-overhead.data');
+    // filtered: a packet filter that matches none of the flood, run in the kernel.
+    const filter = mode === 'filtered' ? ['-f', 'host 203.0.113.99'] : [];
     const t = startTracer(process.execPath, [path.join(ROOT, 'packages/cli/lib/bin.js'), 'collect',
-      '-c', 'skb,skb-drop', '-p', 'tp:net:netif_receive_skb', '-o', file, ...EXTRA], /probe\(s\) loaded/);
+      '-c', 'skb,skb-drop', '-p', 'tp:net:netif_receive_skb', '-o', file, ...filter, ...EXTRA], /probe\(s\) loaded/);
     await t.ready;
     const rate = await flood(udp, ns);
     t.child.kill('SIGINT');
@@ -126,7 +129,7 @@ async function measure(udp, ns, mode) {
   const mounted = !fs.existsSync(`${tracefs}/available_events`) &&
     spawnSync('mount', ['-t', 'tracefs', 'nodev', tracefs]).status === 0;
   try {
-    const modes = ['untraced', 'retis', 'bpftrace'];
+    const modes = ['untraced', 'retis', 'filtered', 'bpftrace'];
     const results = Object.fromEntries(modes.map((m) => [m, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of modes) results[mode].push(await measure(udp, ns, mode));

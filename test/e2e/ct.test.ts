@@ -220,6 +220,122 @@ test('packets of a namespace without conntrack get no ct section', () => {
   expect(fromA.every((e) => e.ct === undefined)).toBe(true);
 });
 
+/** Runs `body` with an extra nftables table in namespace b, removed afterwards whatever happens. */
+function withTable<T>(ruleset: string, body: () => T): T {
+  const file = path.join(tmp, 'ruleset.nft');
+  fs.writeFileSync(file, ruleset);
+  inNs(pair.b, 'nft', ['-f', file]);
+  try {
+    return body();
+  } finally {
+    inNs(pair.b, 'nft', ['delete', 'table', 'inet', 'ctx']);
+  }
+}
+
+test('zone, mark and labels set by nftables are reported', () => {
+  const out = path.join(tmp, 'marks.data');
+  const ruleset = [
+    'table inet ctx {',
+    '  chain zone { type filter hook output priority -300; ct original zone set 5; }',
+    '  chain marks { type filter hook output priority 0; ct mark set 0x2a ct label set 3 ct label set 100; }',
+    '}',
+  ].join('\n');
+  const r = withTable(ruleset, () => runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
+    '--cmd', `ip netns exec ${pair.b} ping -c 1 ${pair.addrA}`]));
+  expect(r.status).toBe(0);
+
+  const request = readEvents(out).find((e) => e.dev?.name === pair.vethB && e.packet && decodePacket(e.packet.data).icmpType === 8);
+  expect(request).toBeDefined();
+  const ct = request!.ct;
+  expect(ct.state).toBe('new');
+  expect(ct.zone_id).toBe(5);
+  expect(ct.zone_dir).toBe('Original');
+  expect(ct.mark).toBe(0x2a);
+  // Label n is bit n of the 128-bit mask: 3 in lo, 100 in hi.
+  expect({ hi: BigInt(ct.labels.hi), lo: BigInt(ct.labels.lo) }).toEqual({ hi: 1n << 36n, lo: 1n << 3n });
+  const lines = printedBlock(out, String(request!.common.timestamp));
+  expect(lines[lines.length - 1]).toMatch(new RegExp(`\\] orig-zone 5 mark 42 labels 0x${((1n << 100n) | 8n).toString(16)}$`));
+});
+
+test('a connection expected by the FTP helper reports its master as parent', () => {
+  const out = path.join(tmp, 'ftp.data');
+  const dataPort = 40021;
+  // Active FTP, just enough for the conntrack helper in b: b announces a data
+  // port with PORT on the control connection; a connects to it.
+  const server = path.join(tmp, 'ftp-server.js');
+  fs.writeFileSync(server, `
+    const net = require('net');
+    const s = net.createServer((c) => {
+      let buf = '';
+      c.on('data', (d) => {
+        buf += d;
+        if (/USER \\S+\\r\\n$/.test(buf)) c.write('331 Password required\\r\\n');
+        const m = /PORT (\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)\\r\\n/.exec(buf);
+        if (!m) return;
+        c.write('200 PORT command successful\\r\\n');
+        const data = net.connect((+m[5] << 8) | +m[6], m.slice(1, 5).join('.'), () => data.end('data'));
+        data.on('close', () => { c.end(); s.close(); });
+      });
+    }).listen(21, '${pair.addrA}');`);
+  const client = path.join(tmp, 'ftp-client.js');
+  fs.writeFileSync(client, `
+    const net = require('net');
+    const data = net.createServer((c) => { c.resume(); c.on('end', () => { c.end(); data.close(); }); });
+    data.listen(${dataPort}, '${pair.addrB}', () => {
+      let tries = 0;
+      const go = () => {
+        // The helper parses a command only after a first complete line.
+        const ctl = net.connect(21, '${pair.addrA}', () => ctl.write('USER anonymous\\r\\n'));
+        ctl.on('error', () => { if (++tries < 50) setTimeout(go, 100); });
+        ctl.on('data', (d) => {
+          if (String(d).startsWith('331')) ctl.write('PORT ${pair.addrB.replace(/\./g, ',')},${dataPort >> 8},${dataPort & 255}\\r\\n');
+        });
+      };
+      go();
+    });`);
+  const script = path.join(tmp, 'ftp.sh');
+  fs.writeFileSync(script, [
+    `ip netns exec ${pair.a} ${process.execPath} ${server} &`,
+    `ip netns exec ${pair.b} timeout 20 ${process.execPath} ${client}`,
+    'wait',
+  ].join('\n'));
+  const ruleset = [
+    'table inet ctx {',
+    '  ct helper ftp-standard { type "ftp" protocol tcp; }',
+    '  chain helpers { type filter hook output priority 0; tcp dport 21 ct helper set "ftp-standard"; }',
+    '}',
+  ].join('\n');
+  const r = withTable(ruleset, () => runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
+    '--cmd', `bash ${script}`]));
+  expect(r.status).toBe(0);
+
+  const sent = readEvents(out)
+    .filter((e) => e.dev?.name === pair.vethB && e.packet)
+    .map((e) => ({ e, p: decodePacket(e.packet.data) }))
+    .filter(({ p }) => p.proto === 6);
+  const control = sent.find(({ p }) => p.dport === 21);
+  const synAck = sent.find(({ p }) => p.sport === dataPort && (p.tcpFlags! & 0x12) === 0x12);
+  expect(control).toBeDefined();
+  expect(synAck).toBeDefined();
+  const cport = control!.p.sport!;
+  const aport = synAck!.p.dport!;
+
+  const ct = synAck!.e.ct;
+  expect(ct.state).toBe('reply');
+  // IPS_EXPECTED: the connection was announced by the helper.
+  expect(Number(ct.ct_status) & 0x1).toBe(0x1);
+  expect(ct.orig).toEqual({ ip: { src: pair.addrA, dst: pair.addrB, version: 'v4' }, proto: { tcp: { sport: aport, dport: dataPort } } });
+  expect(ct.parent.orig).toEqual({ ip: { src: pair.addrB, dst: pair.addrA, version: 'v4' }, proto: { tcp: { sport: cport, dport: 21 } } });
+  expect(ct.parent.reply).toEqual({ ip: { src: pair.addrA, dst: pair.addrB, version: 'v4' }, proto: { tcp: { sport: 21, dport: cport } } });
+  expect(ct.parent.proto_state).toBe('ESTABLISHED');
+
+  const lines = printedBlock(out, String(synAck!.e.common.timestamp));
+  expect(lines[lines.length - 1]).toBe(
+    `  \\ parent [status 0x${Number(ct.parent.ct_status).toString(16)} tcp (ESTABLISHED) ` +
+      `orig [${pair.addrB}.${cport} > ${pair.addrA}.21] reply [${pair.addrA}.21 > ${pair.addrB}.${cport}] zone 0 mark 0]`,
+  );
+});
+
 describe('the ovs and nft collectors, which cannot run on this kernel yet', () => {
   test('-c auto skips them with a debug line and runs ct', () => {
     const r = runRetis(['--log-level', 'debug', 'collect', '-p', 'tp:net:netif_receive_skb', '-o', path.join(tmp, 'auto.data'), '--cmd', 'true']);

@@ -11,6 +11,7 @@ import { makeCollectCommand } from './commands/collect';
 import { InspectCommand } from './commands/inspect';
 import { PrintCommand } from './commands/print';
 import { StatsCommand } from './commands/stats';
+import { VersionCommand } from './commands/version';
 import { Runtime, type RuntimeIo } from './runtime';
 import { versionString } from './version';
 
@@ -27,6 +28,8 @@ export async function main(argv: string[], io: RuntimeIo): Promise<number> {
     binaryLabel: 'retis',
     binaryName: 'retis',
     binaryVersion: versionString(),
+    // Colours only on a terminal that can show them.
+    enableColors: !!(io.stdout as { isTTY?: boolean }).isTTY && !!io.env.TERM && io.env.TERM !== 'dumb',
   });
   try {
     cli.register(makeCollectCommand(runtime.collectorDefinitions()));
@@ -38,7 +41,7 @@ export async function main(argv: string[], io: RuntimeIo): Promise<number> {
   cli.register(InspectCommand);
   cli.register(StatsCommand);
   cli.register(Builtins.HelpCommand);
-  cli.register(Builtins.VersionCommand);
+  cli.register(VersionCommand);
 
   const context = {
     stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, env: io.env, colorDepth: 1, runtime,
@@ -49,7 +52,14 @@ export async function main(argv: string[], io: RuntimeIo): Promise<number> {
   } catch (e) {
     // Clipanion's parse errors are multi-line with the usage; keep the first line.
     const first = errorMessage(e).split('\n')[0];
-    const sub = globals.rest[0] && !globals.rest[0].startsWith('-') ? ` ${globals.rest[0]}` : '';
+    const word = globals.rest[0];
+    if (first.startsWith('Command not found')) {
+      io.stderr.write(word === undefined || word.startsWith('-')
+        ? `Error: a command is required (see 'retis --help')\n`
+        : `Error: unknown command '${word}' (see 'retis --help')\n`);
+      return 2;
+    }
+    const sub = word && !word.startsWith('-') ? ` ${word}` : '';
     io.stderr.write(`Error: ${first} (see 'retis${sub} --help')\n`);
     return 2;
   }

@@ -125,6 +125,7 @@ export class ProbeManager {
     for (const u of units) for (const p of u.probes) this.byId.set(p.id, p);
 
     // One static link per object kind in use (a bpftool child each: run them together).
+    const started = process.hrtime.bigint();
     const kinds = [...new Set(units.map((u) => u.object))];
     const hooks = req.hooks.map((h) => h.objectPath);
     const linked = new Map<ObjectKind, LinkedObject>();
@@ -134,11 +135,14 @@ export class ProbeManager {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
 
+      const linkedAt = process.hrtime.bigint();
       const owners = req.hooks.map((h) => h.owner);
       const load = (u: LoadUnit) => this.loadUnit(u, linked.get(u.object)!.path, owners, req);
       // The first object creates the maps every other one reuses.
       await load(units[0]);
       await runLimited(units.slice(1), LOAD_CONCURRENCY, load);
+      this.log.debug(`${units.length} program load(s) for ${this.byId.size} probe(s): linked in ${msSince(started, linkedAt)} ms, `
+        + `loaded and attached in ${msSince(linkedAt)} ms`);
     } finally {
       await Promise.all([...linked.values()].map((l) => l.dispose()));
     }
@@ -332,6 +336,10 @@ export class ProbeManager {
     if (!this.shared) throw new RetisError('no probe loaded', RetisErrorCode.Internal);
     return this.shared;
   }
+}
+
+function msSince(from: bigint, to = process.hrtime.bigint()): string {
+  return (Number(to - from) / 1e6).toFixed(0);
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time; rejects with the first failure once all settled. */
