@@ -12,6 +12,11 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^@retis/([a-z-]+)$': '<rootDir>/packages/$1/src' },
   testEnvironment: 'node',
+  // Only where tests live: the VM cache (kernel modules) and node_modules
+  // stay out of the crawl, which matters on the VM's slow 9p filesystem.
+  roots: ['<rootDir>/packages', '<rootDir>/test'],
+  modulePathIgnorePatterns: ['<rootDir>/test/vm/.cache', '<rootDir>/packages/[^/]+/lib/'],
+  testPathIgnorePatterns: ['/node_modules/', '/lib/', '<rootDir>/test/vm/'],
 };
 module.exports = {
   projects: [

@@ -110,7 +110,7 @@ test('the default run: both default probes, every collector, events on the conso
   const r = runRetis(['collect', '--format', 'single-line', '--cmd', inA(`ping -c 2 -i 0.1 ${pair.addrB}`)]);
   expect(r.status).toBe(0);
   expect(r.stderr).toContain('No probe(s) given: using tp:net:netif_receive_skb, tp:net:net_dev_start_xmit');
-  expect(r.stderr).toMatch(/Collector\(s\) started: skb-tracking, skb, skb-drop, dev, ns/);
+  expect(r.stderr).toMatch(/Collector\(s\) started: skb-tracking, skb, skb-drop, ct, dev, ns/);
   const lines = r.stdout.split('\n').filter((l) => l.includes(`(${pair.vethA})`) || l.includes(`(${pair.vethB})`));
   // Requests leave through vethA and arrive on vethB; replies go the other way.
   expect(lines.some((l) => l.includes('[tp] net:net_dev_start_xmit') && l.includes(`${pair.addrA} > ${pair.addrB}`) && l.includes(`(${pair.vethA})`))).toBe(true);

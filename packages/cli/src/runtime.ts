@@ -108,7 +108,8 @@ export class Runtime {
       if (e instanceof RetisError) throw e;
       const err = e as Error;
       if (err?.name === 'EventsFileError' || (err as NodeJS.ErrnoException)?.code) {
-        throw new RetisError(`${path}: ${errorMessage(e)}`, RetisErrorCode.EventsFile);
+        const msg = errorMessage(e);
+        throw new RetisError(msg.includes(path) ? msg : `${path}: ${msg}`, RetisErrorCode.EventsFile);
       }
       throw e;
     }

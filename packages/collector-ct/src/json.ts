@@ -62,7 +62,8 @@ function connFromJson(o: Record<string, unknown>, path: string): CtConn {
     zone_dir: oneOf<CtZoneDir>(o.zone_dir, ZONE_DIRS, `${path}.zone_dir`),
     orig: tupleFromJson(o.orig, `${path}.orig`),
     reply: tupleFromJson(o.reply, `${path}.reply`),
-    // Files older than 1.7 lack it: the file reader's compatibility fix-ups add 0 for them.
+    // Required, as in Retis: 1.5 files get 0 from the reader's compatibility fix-ups, a later
+    // file without it is invalid.
     ct_status: u64(o.ct_status, `${path}.ct_status`),
   };
   const protoState = optStr(o.proto_state, `${path}.proto_state`);

@@ -1,3 +1,4 @@
+import type { RetisEvent } from './types';
 import { CompatLevel } from './compat';
 import { createCoreRegistry, EventFormatError, SectionRegistry } from './registry';
 import type { SectionDefinition } from './section';
@@ -27,7 +28,7 @@ describe('SectionRegistry', () => {
         machine: { kernel_release: 'r', kernel_version: 'v', hardware_name: 'x86_64' },
       },
       foo: { n: 18446744073709551615n },
-      ovs: { event_type: 'upcall', cpu: 1 },
+      ovs: { event_type: 'upcall', cpu: 1 } as unknown as RetisEvent['ovs'],
       common: { timestamp: 12n },
       'skb-drop': { drop_reason: 'NO_SOCKET' },
       kernel: { symbol: 'skb:kfree_skb', probe_type: 'raw_tracepoint' },
@@ -40,7 +41,7 @@ describe('SectionRegistry', () => {
 
   it('skips absent sections', () => {
     const reg = createCoreRegistry();
-    expect(reg.eventToJson({ common: { timestamp: 1n }, kernel: undefined, ct: null })).toBe('{"common":{"timestamp":1}}');
+    expect(reg.eventToJson({ common: { timestamp: 1n }, kernel: undefined, ct: null } as unknown as RetisEvent)).toBe('{"common":{"timestamp":1}}');
   });
 
   it('reads registered sections through fromJson and keeps unknown ones as parsed', () => {
