@@ -1,10 +1,45 @@
 #!/usr/bin/env bash
-# Sets up whatever is missing, then runs every test: type-check, unit tests,
-# and the end-to-end tests that load real BPF programs in network namespaces.
+# Sets up whatever is missing, then runs every test:
+#   1. type-check (sources and tests);
+#   2. unit tests;
+#   3. the end-to-end suite (real BPF programs, packets between network
+#      namespaces) on this machine's kernel;
+#   4. the same suite inside a VM booted on Debian's kernel (kprobes, BPF
+#      trampolines, openvswitch: docs/testing-in-vm.md);
+#   5. a summary per kernel: a test that needs a kernel feature must have run
+#      and passed on one of the two kernels.
+# RETIS_TEST_NO_VM=1 skips steps 4-5 (for a quick local run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
-echo "==> type-check" >&2
+
+say() { printf '==> %s\n' "$*" >&2; }
+status=0
+
+say "type-check"
 pnpm run --silent typecheck
-echo "==> tests" >&2
-pnpm exec jest --ci --runInBand
+
+say "unit tests"
+pnpm exec jest --ci --selectProjects unit || status=1
+
+reports=$(pwd)/test/vm/.cache/out
+rm -rf "$reports/host" "$reports/vm"
+mkdir -p "$reports/host"
+uname -r >"$reports/host/kernel"
+
+say "end-to-end tests, host kernel $(uname -r)"
+RETIS_KERNEL_REPORT=$reports/host pnpm exec jest --ci --runInBand --selectProjects e2e \
+  --json --outputFile="$reports/host/results.json" || status=1
+
+if [ "${RETIS_TEST_NO_VM:-}" != 1 ]; then
+  say "end-to-end tests, VM kernel"
+  RETIS_VM_OUT=1 test/vm/run -- sh -c '
+    mkdir -p /vm-out/vm && uname -r >/vm-out/vm/kernel &&
+    RETIS_KERNEL_REPORT=/vm-out/vm node_modules/.bin/jest --ci --runInBand --selectProjects e2e \
+      --json --outputFile=/vm-out/vm/results.json' || status=1
+  say "summary"
+  node test/kernels/summary.js host="$reports/host" vm="$reports/vm" || status=1
+else
+  node test/kernels/summary.js host="$reports/host" || status=1
+fi
+exit $status
