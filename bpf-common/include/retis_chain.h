@@ -85,6 +85,8 @@ static __always_inline void retis_fill_context(struct retis_context *ctx,
 {
 	ctx->offsets = cfg->offsets;
 	ctx->log_level = log_level;
+	if (cfg->nargs < ctx->num)
+		ctx->num = cfg->nargs;
 	ctx->skb = retis_get_arg(ctx, cfg->offsets.sk_buff);
 	ctx->net_device = retis_get_arg(ctx, cfg->offsets.net_device);
 	ctx->net = retis_get_arg(ctx, cfg->offsets.net);

@@ -58,7 +58,9 @@ struct retis_probe_config {
 	 * not ask for): no filtering, no event, no hook; tracking ends there.
 	 */
 	u8 tracking_only;
-	u8 pad;
+	/* Arguments the probed function or tracepoint has (BTF): bounds
+	 * ctx->num, whatever the program could read. */
+	u8 nargs;
 };
 
 /* Tracking state of the probe's skb, as computed by core tracking. */

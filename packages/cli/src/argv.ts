@@ -1,10 +1,12 @@
 /**
  * First pass over argv, as the reference does it: global options must come
  * before the subcommand, and an unambiguous prefix names a subcommand
- * (`retis col` is `retis collect`). What is left goes to clipanion.
+ * (`retis col` is `retis collect`). Profiles (`-p`) then append their
+ * arguments to argv, and what is left goes to clipanion.
  */
-import { LOG_LEVELS, type LogLevel } from '@retis/core';
-import { RetisError } from '@retis/core';
+import {
+  LOG_LEVELS, type LogLevel, RetisError, expandProfiles, KernelInspector, type Logger, runningKernelFacts,
+} from '@retis/core';
 
 export interface GlobalArgs {
   logLevel: LogLevel;
@@ -50,8 +52,37 @@ export function parseGlobalArgs(argv: readonly string[]): GlobalArgs {
     const matches = SUBCOMMANDS.filter((c) => c.startsWith(rest[0]));
     if (matches.length === 1) rest[0] = matches[0];
   }
-  out.rest = attachOptionalValues(rest);
+  out.rest = mergeListValues(attachOptionalValues(rest));
   return out;
+}
+
+/**
+ * argv with the arguments of the `-p` profiles appended (reference §1.1:
+ * this expanded argv is also the startup event's `cmdline`), and its first
+ * pass redone. Without profiles, or without a known subcommand to apply
+ * them to (clipanion then reports what is wrong), argv is unchanged.
+ */
+export function applyProfiles(
+  argv: readonly string[], globals: GlobalArgs, io: { env: Record<string, string | undefined>; log: Logger },
+): { argv: string[]; globals: GlobalArgs } {
+  const subcommand = globals.rest[0];
+  if (globals.profiles.length === 0 || subcommand === undefined || !SUBCOMMANDS.includes(subcommand)) {
+    return { argv: [...argv], globals };
+  }
+  const extra = expandProfiles({
+    entries: globals.profiles,
+    extraDir: globals.extraProfilesDir,
+    env: io.env,
+    subcommand,
+    log: io.log,
+    facts: runningKernelFacts({
+      // The addon is loaded only if a profile has a symbol condition.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      inspector: () => new KernelInspector((require('@retis/bpf-native') as typeof import('@retis/bpf-native')).bpfNative, io.log),
+    }),
+  });
+  const expanded = [...argv, ...extra];
+  return { argv: expanded, globals: parseGlobalArgs(expanded) };
 }
 
 /**
@@ -75,5 +106,42 @@ export function attachOptionalValues(rest: string[]): string[] {
       out.push(arg);
     }
   }
+  return out;
+}
+
+/**
+ * List options the reference accumulates but whose clipanion option holds
+ * one comma-separated string (`collect -c a -c b` is `-c a,b`): repeated
+ * values are joined into one, where the first one was.
+ * (Kept until `-c` is a list option of its own.)
+ */
+const COMMA_LISTS: Record<string, string[]> = { collect: ['-c', '--collectors'] };
+
+export function mergeListValues(rest: string[]): string[] {
+  const names = COMMA_LISTS[rest[0]];
+  if (!names) return rest;
+  const out: string[] = [];
+  const values: string[] = [];
+  let at = -1;
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--') {
+      out.push(...rest.slice(i));
+      break;
+    }
+    const eq = arg.indexOf('=');
+    const bound = eq > 0 && names.includes(arg.slice(0, eq));
+    if (bound || (names.includes(arg) && rest[i + 1] !== undefined && !rest[i + 1].startsWith('-'))) {
+      values.push(bound ? arg.slice(eq + 1) : rest[++i]);
+      if (at < 0) {
+        at = out.length;
+        out.push('');
+      }
+      continue;
+    }
+    out.push(arg);
+  }
+  if (values.length < 2) return rest;
+  out[at] = `${names[names.length - 1]}=${values.join(',')}`;
   return out;
 }

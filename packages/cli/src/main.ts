@@ -3,13 +3,18 @@
  * and touches only the streams it is given.
  */
 import 'reflect-metadata';
+import type { Writable } from 'stream';
 import { Builtins, Cli } from 'clipanion';
-import { errorMessage } from '@retis/core';
-import { parseGlobalArgs } from './argv';
-import type { RetisCommandContext } from './commands/base';
+import { ConsoleLogger, errorMessage, rejectRepeatedOptions } from '@retis/core';
+import { applyProfiles, parseGlobalArgs } from './argv';
+import { RetisCommand, type RetisCommandContext } from './commands/base';
 import { makeCollectCommand } from './commands/collect';
 import { InspectCommand } from './commands/inspect';
+import { PcapCommand } from './commands/pcap';
 import { PrintCommand } from './commands/print';
+import { SchemaCommand } from './commands/schema';
+import { SortCommand } from './commands/sort';
+import { ProfileListCommand } from './commands/profile';
 import { StatsCommand } from './commands/stats';
 import { VersionCommand } from './commands/version';
 import { Runtime, type RuntimeIo } from './runtime';
@@ -22,6 +27,14 @@ export async function main(argv: string[], io: RuntimeIo): Promise<number> {
   } catch (e) {
     io.stderr.write(`Error: ${errorMessage(e)}\n`);
     return 2;
+  }
+  try {
+    ({ argv, globals } = applyProfiles(argv, globals, {
+      env: io.env, log: new ConsoleLogger(globals.logLevel, io.stderr as Writable & { isTTY?: boolean }),
+    }));
+  } catch (e) {
+    io.stderr.write(`Error: ${errorMessage(e)}\n`);
+    return 1;
   }
   const runtime = new Runtime(globals, io, argv);
   const cli = new Cli<RetisCommandContext>({
@@ -38,8 +51,12 @@ export async function main(argv: string[], io: RuntimeIo): Promise<number> {
     return 1;
   }
   cli.register(PrintCommand);
+  cli.register(SortCommand);
+  cli.register(PcapCommand);
   cli.register(InspectCommand);
+  cli.register(SchemaCommand);
   cli.register(StatsCommand);
+  cli.register(ProfileListCommand);
   cli.register(Builtins.HelpCommand);
   cli.register(VersionCommand);
 
@@ -49,6 +66,8 @@ export async function main(argv: string[], io: RuntimeIo): Promise<number> {
   let command;
   try {
     command = cli.process(globals.rest, context);
+    // Clipanion keeps the last of repeated values: the reference refuses them.
+    if (command instanceof RetisCommand) rejectRepeatedOptions(globals.rest, command);
   } catch (e) {
     // Clipanion's parse errors are multi-line with the usage; keep the first line.
     const first = errorMessage(e).split('\n')[0];

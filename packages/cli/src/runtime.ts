@@ -8,6 +8,7 @@ import {
   ConsoleLogger, type Logger, type CollectorDefinition, type CollectOptions, type DisplayFormat,
   discoverCollectors, type DiscoveredCollector, type SectionRegistry, createCoreRegistry, Collection,
   type CollectSummary, printEventsFile, printStats, resolveInput, RetisError, RetisErrorCode, errorMessage,
+  sortEventsFile, writePcapng, openPcapFile, eventJsonSchemaText,
 } from '@retis/core';
 import type { GlobalArgs } from './argv';
 
@@ -90,6 +91,38 @@ export class Runtime {
     await this.reading(file.path, () => printStats(file.path, stdout, {
       registry: this.sections(), follow: file.follow, onWarning: (m) => this.logger.warn(m),
     }));
+  }
+
+  async sort(
+    input: string | undefined,
+    opts: { maxBuffer: number; out?: string; print: boolean; display: DisplayFormat },
+    stdout: Writable,
+  ): Promise<void> {
+    const file = this.input(input);
+    await this.reading(file.path, async () => {
+      await sortEventsFile(file.path, {
+        registry: this.sections(), maxBuffer: opts.maxBuffer, outPath: opts.out, print: opts.print ? stdout : undefined,
+        multiLine: opts.display.multiLine, utc: opts.display.utc, linkLayer: opts.display.linkLayer,
+        follow: file.follow, onWarning: (m) => this.logger.warn(m), onInfo: (m) => this.logger.info(m),
+      });
+    });
+  }
+
+  async pcap(input: string | undefined, opts: { out?: string; probe?: string }, stdout: Writable): Promise<void> {
+    const file = this.input(input);
+    const out = opts.out;
+    await this.reading(file.path, async () => {
+      await writePcapng(file.path, () => (out === undefined ? stdout : openPcapFile(out)), {
+        registry: this.sections(), probe: opts.probe, follow: file.follow, endStream: out !== undefined,
+        onWarning: (m) => this.logger.warn(m), onInfo: (m) => this.logger.info(m),
+      });
+    });
+  }
+
+  async schema(stdout: Writable): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      stdout.write(eventJsonSchemaText(this.sections()) + '\n', (e) => (e ? reject(e) : resolve()));
+    });
   }
 
   private input(arg: string | undefined) {

@@ -25,3 +25,4 @@ export * from './probe/probe-config';
 export * from './collect/options';
 export * from './collect/collection';
 export * from './filters';
+export * from './profiles';

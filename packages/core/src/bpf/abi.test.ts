@@ -268,6 +268,7 @@ describe('encoders', () => {
       noTracking: true,
       probeType: 2,
       trackingOnly: true,
+      nargs: 4,
     });
     expect(buf.length).toBe(btfCfg.size);
     const base = btfCfg.fields.offsets.offset;
@@ -284,7 +285,7 @@ describe('encoders', () => {
     expect(buf[btfCfg.fields.no_tracking.offset]).toBe(1);
     expect(buf[btfCfg.fields.probe_type.offset]).toBe(2);
     expect(buf[btfCfg.fields.tracking_only.offset]).toBe(1);
-    expect(buf[btfCfg.fields.pad.offset]).toBe(0);
+    expect(buf[btfCfg.fields.nargs.offset]).toBe(4);
   });
 
   it('rejects offsets outside the raw arguments', () => {
@@ -296,7 +297,10 @@ describe('encoders', () => {
       invHead: false,
       noTracking: false,
       probeType: 2,
+      nargs: 13,
     };
+    // More arguments than a program reads: only the ones it can read count.
+    expect(encodeProbeConfig({ ...cfg, offsets: { ...cfg.offsets, skb: 0 } })[PROBE_CONFIG_LAYOUT.fields.nargs.offset]).toBe(12);
     expect(() => encodeProbeConfig(cfg)).toThrow('probe offset skb must be -1 or an argument index below 12, got 12');
     expect(() => encodeProbeConfig({ ...cfg, offsets: { ...cfg.offsets, skb: -2 } })).toThrow(RangeError);
   });

@@ -96,7 +96,7 @@ const CHAIN_RODATA: RodataName[] = ['hookOwner', 'logLevel', 'trackingKprobes'];
 export const PROBE_OBJECTS: Readonly<Record<ProbeKind, ProbeObjectInfo>> = {
   rawTracepoint: probeObject('raw_tracepoint.bpf.o', {
     main: { name: 'probe_raw_tracepoint', section: 'retis/raw_tracepoint' },
-  }, ['nargs', 'ksym', ...CHAIN_RODATA]),
+  }, ['ksym', ...CHAIN_RODATA]),
   kprobe: probeObject('kprobe.bpf.o', {
     main: { name: 'probe_kprobe', section: 'retis/kprobe' },
     multi: { name: 'probe_kprobe_multi', section: 'retis/kprobe.multi' },
@@ -139,7 +139,7 @@ export type RodataName = keyof typeof RODATA;
 
 /** `const volatile` globals core sets before load, with their sizes. */
 export const RODATA = {
-  /** u32: tracepoint arguments to read (raw tracepoint program). */
+  /** u32: arguments of the target function (fentry, fexit programs). */
   nargs: { name: 'nargs', size: 4 },
   /** u64: probe id when raw tracepoint cookies are unavailable, else 0 (id = cookie). */
   ksym: { name: 'ksym', size: 8 },
@@ -217,7 +217,7 @@ export const PROBE_CONFIG_LAYOUT: StructLayout = {
     no_tracking: { offset: 12, size: 1 },
     probe_type: { offset: 13, size: 1 },
     tracking_only: { offset: 14, size: 1 },
-    pad: { offset: 15, size: 1 },
+    nargs: { offset: 15, size: 1 },
   },
 };
 
@@ -330,6 +330,8 @@ export interface ProbeConfigValues {
   probeType: number;
   /** The probe only ends tracking (a free tracepoint nobody asked for): no event. */
   trackingOnly?: boolean;
+  /** Arguments of the probed function or tracepoint (BTF parameters); bounds what hooks can read. */
+  nargs: number;
 }
 
 function checkOffset(name: string, value: number): number {
@@ -385,6 +387,7 @@ export function encodeProbeConfig(cfg: ProbeConfigValues): Buffer {
   buf[c.no_tracking.offset] = cfg.noTracking ? 1 : 0;
   buf[c.probe_type.offset] = checkU8('probeType', cfg.probeType);
   buf[c.tracking_only.offset] = cfg.trackingOnly ? 1 : 0;
+  buf[c.nargs.offset] = checkU8('nargs', Math.min(cfg.nargs, MAX_ARGS));
   return buf;
 }
 

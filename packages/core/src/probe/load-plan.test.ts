@@ -39,12 +39,10 @@ describe('planLoads', () => {
     const units = planLoads(probes, ALL);
     const summary = units.map((u) => [u.object, u.nargs, u.ksym, u.probes.map((p) => p.probe.symbol)]);
     expect(summary).toEqual([
-      // Raw tracepoints: one program per argument count, ids as cookies.
-      ['rawTracepoint', 1, 0n, ['net:netif_receive_skb', 'net:net_dev_queue']],
+      // Raw tracepoints: one program for all, whatever their argument count, ids as cookies.
+      ['rawTracepoint', 0, 0n, ['net:netif_receive_skb', 'skb:kfree_skb', 'net:net_dev_start_xmit', 'net:net_dev_queue']],
       // kprobes: one program for every function.
       ['kprobe', 0, 0n, ['ip_rcv', 'tcp_v4_rcv']],
-      ['rawTracepoint', 3, 0n, ['skb:kfree_skb']],
-      ['rawTracepoint', 2, 0n, ['net:net_dev_start_xmit']],
       ['kretprobe', 0, 0n, ['ip_rcv_core']],
       // Tracing programs: one per target, the id in rodata.
       ['fexit', 3, 7n, ['ip_rcv_finish']],
@@ -72,6 +70,7 @@ describe('planLoads', () => {
 
   it('refuses programs reading more than 12 arguments, but not kprobes (they read registers)', () => {
     expect(() => planLoads([probe('fentry', 'wide', 13)], ALL)).toThrow('fentry:wide has 13 arguments: at most 12 are supported');
+    expect(() => planLoads([probe('raw_tracepoint', 'g:wide', 13)], ALL)).toThrow('tp:g:wide has 13 arguments: at most 12 are supported');
     expect(planLoads([probe('kprobe', 'wide', 13)], ALL)).toHaveLength(1);
   });
 });

@@ -1,10 +1,10 @@
 /**
  * How the probes of a collection map onto program loads:
  *
- * - raw tracepoints: one load per argument count (the verifier must see
- *   which arguments a program reads), the probe id as attach cookie; on
- *   kernels without raw tracepoint cookies, one load per tracepoint with the
- *   id in the `ksym` rodata;
+ * - raw tracepoints: one load for all of them (the program copies the
+ *   argument slots without context loads, see raw_tracepoint.bpf.c), the
+ *   probe id as attach cookie; on kernels without raw tracepoint cookies,
+ *   one load per tracepoint with the id in the `ksym` rodata;
  * - kprobes, kretprobes: one load each for all their functions (pt_regs
  *   reads do not depend on the function), ids as cookies, attached through
  *   one kprobe.multi link where the kernel has them;
@@ -30,7 +30,7 @@ export interface LoadUnit {
   object: ObjectKind;
   /** libbpf object name (shows in map names). */
   name: string;
-  /** Arguments the program reads (raw tracepoints, fentry, fexit). */
+  /** Arguments the program reads (fentry, fexit: the `nargs` rodata). */
   nargs: number;
   /** The probe id when the program serves one probe; 0 when ids come as cookies. */
   ksym: bigint;
@@ -71,19 +71,20 @@ export function planLoads(probes: readonly ResolvedProbe[], features: KernelFeat
     const planned: PlannedProbe = { id: nextId++, probe, key: probeKey({ kind: probe.kind, target: probe.symbol }) };
     const object = OBJECT_OF_KIND[probe.kind];
     const nargs = probe.params.length;
-    const readsArgs = object === 'rawTracepoint' || object === 'fentry' || object === 'fexit';
-    if (readsArgs && nargs > MAX_ARGS) {
+    const tracing = object === 'fentry' || object === 'fexit';
+    // kprobes read registers; the others read up to twelve argument slots.
+    if (object !== 'kprobe' && object !== 'kretprobe' && nargs > MAX_ARGS) {
       throw new RetisError(`${planned.key} has ${nargs} arguments: at most ${MAX_ARGS} are supported`, RetisErrorCode.InvalidProbe);
     }
     let group: string | undefined;
     let unit: LoadUnit = {
-      object, name: '', nargs: readsArgs ? nargs : 0, ksym: 0n, cookies: false, multi: false, probes: [],
+      object, name: '', nargs: tracing ? nargs : 0, ksym: 0n, cookies: false, multi: false, probes: [],
     };
     if (object === 'rawTracepoint') {
       unit.cookies = features.rawTracepointCookie;
-      if (unit.cookies) group = `tp${nargs}`;
+      if (unit.cookies) group = 'tp';
       else unit.ksym = planned.id;
-      unit.name = unit.cookies ? `retis_tp${nargs}` : `retis_tp_${planned.id}`;
+      unit.name = unit.cookies ? 'retis_tp' : `retis_tp_${planned.id}`;
     } else if (object === 'kprobe' || object === 'kretprobe') {
       group = object;
       unit.multi = features.kprobeMulti;

@@ -122,6 +122,7 @@ export class ProbeManager {
     const features = this.native.features();
     for (const p of req.probes) if (!kindSupported(p.kind, features)) throw missingKindError(p);
     const units = planLoads(req.probes, features);
+    if (units.length === 0) throw new RetisError('no probe to load', RetisErrorCode.Internal);
     for (const u of units) for (const p of u.probes) this.byId.set(p.id, p);
 
     // One static link per object kind in use (a bpftool child each: run them together).
@@ -131,7 +132,9 @@ export class ProbeManager {
     const linked = new Map<ObjectKind, LinkedObject>();
     try {
       const results = await Promise.allSettled(kinds.map((k) => linkProbe(probeObjectPath(k), hooks)));
-      results.forEach((r, i) => r.status === 'fulfilled' && linked.set(kinds[i], r.value));
+      for (const [i, r] of results.entries()) {
+        if (r.status === 'fulfilled') linked.set(kinds[i], r.value);
+      }
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
 
@@ -268,12 +271,24 @@ export class ProbeManager {
     return obj;
   }
 
+  /** Attaches every probe of a unit, or none: on failure, what was attached is detached. */
   private attach(obj: BpfObject, unit: LoadUnit): void {
+    const links: Link[] = [];
+    try {
+      this.attachUnit(obj, unit, links);
+    } catch (e) {
+      for (const link of links) link.close();
+      throw e;
+    }
+    this.links.push(...links);
+  }
+
+  private attachUnit(obj: BpfObject, unit: LoadUnit, links: Link[]): void {
     const info = PROBE_OBJECTS[unit.object];
     const prog = (role: string): ProgramSpec => obj.program(info.programs[role].name);
     const one = (p: PlannedProbe, fn: () => Link) => {
       try {
-        this.links.push(fn());
+        links.push(fn());
       } catch (err) {
         throw new RetisError(`Could not attach to ${p.key}: ${errorMessage(err)}`, RetisErrorCode.BpfAttach);
       }
@@ -289,14 +304,14 @@ export class ProbeManager {
         for (const p of unit.probes) one(p, () => prog('main').attachTrace());
         return;
       case 'kprobe':
-        if (unit.multi) this.links.push(prog('multi').attachKprobeMulti(funcs, { cookies }));
+        if (unit.multi) links.push(prog('multi').attachKprobeMulti(funcs, { cookies }));
         else for (const p of unit.probes) one(p, () => prog('main').attachKprobe(p.probe.attachName, { cookie: p.id }));
         return;
       case 'kretprobe':
         // The return side first: an entry without its return only fills the LRU map.
         if (unit.multi) {
-          this.links.push(prog('multi').attachKprobeMulti(funcs, { retprobe: true, cookies }));
-          this.links.push(prog('entryMulti').attachKprobeMulti(funcs, { cookies }));
+          links.push(prog('multi').attachKprobeMulti(funcs, { retprobe: true, cookies }));
+          links.push(prog('entryMulti').attachKprobeMulti(funcs, { cookies }));
         } else {
           for (const p of unit.probes) {
             one(p, () => prog('main').attachKprobe(p.probe.attachName, { retprobe: true, cookie: p.id }));
@@ -314,6 +329,7 @@ export class ProbeManager {
       ...trackingRole(p.key, req.trackingKprobes ?? false),
       trackingOnly: p.probe.trackingOnly ?? false,
       probeType: WIRE_TYPE[p.probe.kind],
+      nargs: p.probe.params.length,
     });
     this.native.map.update(this.mapFd(MAPS.config), encodeU64Key(p.id), value);
   }
