@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   clang llvm libbpf-dev libelf-dev zlib1g-dev libpcap-dev bpftool make g++ pkg-config
-  iproute2 nftables conntrack iputils-ping tcpdump bpftrace netcat-openbsd
-  qemu-system-x86 busybox-static kmod cpio xz-utils
+  iproute2 nftables conntrack iputils-ping tcpdump tshark bpftrace netcat-openbsd
+  qemu-system-x86 busybox-static kmod cpio xz-utils zstd
 )
 PNPM_VERSION=$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' package.json)
 

@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { decodePacket, parseLine, readEvents, type Json } from './helpers/events';
-import { createNsPair, type NsPair } from './helpers/netns';
-import { loadedProgramNames, RETIS, ROOT, runRetis } from './helpers/retis';
+import { createNsPair, nsInode, type NsPair } from './helpers/netns';
+import { RETIS, ROOT, runRetis } from './helpers/retis';
 
 jest.setTimeout(120_000);
 
@@ -122,27 +122,56 @@ describe('on files written by Retis', () => {
   });
 });
 
+/** Ids of the loaded BPF programs of our probes. */
+function probePrograms(): Set<number> {
+  const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  const progs = JSON.parse(r.stdout || '[]') as { id: number; name?: string }[];
+  return new Set(progs.filter((p) => p.name?.startsWith('probe_')).map((p) => p.id));
+}
+
+/** ICMP echo fields of an Ethernet + IPv4 frame. */
+function icmpEcho(e: Json): { type: number; id: number; seq: number } | undefined {
+  if (e.packet === undefined || decodePacket(e.packet.data).proto !== 1) return undefined;
+  const b = Buffer.from(e.packet.data, 'base64');
+  const l4 = 14 + (b[14] & 0x0f) * 4;
+  return { type: b[l4], id: b.readUInt16BE(l4 + 4), seq: b.readUInt16BE(l4 + 6) };
+}
+
 describe('on a collection', () => {
   let pair: NsPair;
   let data: string;
   let events: Json[];
+  /** Events of our two namespaces (other collections on the machine may send pings too). */
+  let ours: Json[];
+  let before: Set<number>;
   const inA = (cmd: string) => `ip netns exec ${pair.a} ${cmd}`;
 
   beforeAll(() => {
     pair = createNsPair('srt');
+    const inodes = new Set([nsInode(pair.a), nsInode(pair.b)]);
     data = path.join(tmp, 'ping.data');
+    before = probePrograms();
     const r = runRetis(['collect', '-c', 'skb,skb-tracking,dev,ns', '-p', 'tp:net:netif_receive_skb', '-p', 'tp:net:net_dev_start_xmit',
       '-o', data, '--cmd', inA(`ping -c 2 -i 0.2 -W 2 ${pair.addrB}`)]);
     expect(r.status).toBe(0);
     events = readEvents(data);
+    ours = events.filter((e) => e.netns !== undefined && inodes.has(Number(e.netns.inum)));
   });
   afterAll(() => pair?.destroy());
-  afterEach(() => {
-    expect(loadedProgramNames().filter((n) => n.startsWith('probe_'))).toEqual([]);
+
+  it('leaves no probe program loaded once the collection ended', async () => {
+    // Programs loaded since the collection started and still there after it
+    // exited would be ours: wait out concurrent collections of other runs.
+    let left: number[] = [];
+    for (let tries = 0; tries < 20; tries++) {
+      left = [...probePrograms()].filter((id) => !before.has(id));
+      if (left.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(left).toEqual([]);
   });
 
-  const icmp = (type: number) => events.filter((e) => e.packet !== undefined && decodePacket(e.packet.data).icmpType === type
-    && decodePacket(e.packet.data).src === (type === 8 ? pair.addrA : pair.addrB));
+  const icmp = (type: number) => ours.filter((e) => icmpEcho(e)?.type === type);
   const trackingKey = (t: Json) => `${t.timestamp}/${t.orig_head}`;
 
   it('groups the events of each ping request into one series', () => {
@@ -178,6 +207,26 @@ describe('on a collection', () => {
     expect(firstSeen).toEqual([...firstSeen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
   });
 
+  it('writes and prints at once with --print, and bounds its buffer with --max-buffer', () => {
+    const both = path.join(tmp, 'ping-both.sorted');
+    const r = runRetis(['sort', '--print', '-o', both, data]);
+    expect(r.status).toBe(0);
+    const series = fs.readFileSync(both, 'utf8').split('\n').filter(Boolean);
+    // One printed block per stored series.
+    expect(r.stdout.split('\n\n').filter(Boolean)).toHaveLength(series.length);
+
+    // A buffer of one event sends every event out alone, in file order.
+    const one = path.join(tmp, 'ping-one.sorted');
+    expect(runRetis(['sort', '--max-buffer', '1', '-o', one, data]).status).toBe(0);
+    const singles = fs.readFileSync(one, 'utf8').split('\n').filter(Boolean).map((l) => parseLine(l) as unknown as Json[]);
+    expect(singles.map((s) => s.length)).toEqual(events.map(() => 1));
+    expect(singles.map((s) => String(s[0].common.timestamp))).toEqual(events.map((e) => String(e.common.timestamp)));
+
+    const bad = runRetis(['sort', '--max-buffer=many', data]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/^Error: Invalid value for --max-buffer/);
+  });
+
   it('prints each request as one block, its later events marked', () => {
     const r = runRetis(['sort', data]);
     expect(r.status).toBe(0);
@@ -199,8 +248,10 @@ describe('on a collection', () => {
     const received = events.filter((e) => e.kernel?.symbol === 'net:netif_receive_skb' && e.packet !== undefined
       && decodePacket(e.packet.data).proto === 1);
     expect(lines).toHaveLength(received.length);
-    const requests = lines.filter((l) => l.includes(`IP ${pair.addrA} > ${pair.addrB}: ICMP echo request`));
-    const replies = lines.filter((l) => l.includes(`IP ${pair.addrB} > ${pair.addrA}: ICMP echo reply`));
+    // Our ping's two requests and two replies, by its ICMP id.
+    const id = icmpEcho(icmp(8)[0])!.id;
+    const requests = lines.filter((l) => l.includes(`IP ${pair.addrA} > ${pair.addrB}: ICMP echo request, id ${id}, seq `));
+    const replies = lines.filter((l) => l.includes(`IP ${pair.addrB} > ${pair.addrA}: ICMP echo reply, id ${id}, seq `));
     expect(requests).toHaveLength(2);
     expect(replies).toHaveLength(2);
     expect(r.stderr).toMatch(/\d+ event\(s\) were processed/);

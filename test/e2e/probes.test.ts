@@ -28,22 +28,6 @@ afterAll(() => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-// Other collections may run on the machine: only programs that appear during a test count.
-let before: Set<number>;
-beforeEach(() => {
-  before = new Set(probePrograms());
-});
-afterEach(() => {
-  expect(probePrograms().filter((id) => !before.has(id))).toEqual([]);
-});
-
-/** Ids of the loaded BPF programs named like ours. */
-function probePrograms(): number[] {
-  const out = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
-  return (JSON.parse(out.stdout || '[]') as { id: number; name?: string }[])
-    .filter((p) => p.name?.startsWith('probe_')).map((p) => p.id);
-}
-
 const hasKprobes = fs.existsSync('/sys/bus/event_source/devices/kprobe');
 
 /**

@@ -91,6 +91,7 @@ describe('across a DNAT', () => {
     const filter = compilePacketFilter('dst host 192.0.2.100', (e, l, n, o) => bpfNative.pcapCompile(e, l, n, o));
     const manager = new ProbeManager(bpfNative, log);
     const events: RetisEvent[] = [];
+    let eventsFd = -1;
     try {
       await manager.load({
         probes, mapValues: [], stackAll: false, trackingKprobes: tracking.kprobes,
@@ -100,6 +101,7 @@ describe('across a DNAT', () => {
         ],
         filters: { l2: filter.l2, l3: filter.l3, meta: defaultFilterInsns() },
       });
+      eventsFd = manager.eventsMapFd;
       const table = new FactoryTable([
         new CommonFactory(), new KernelFactory({ resolveSymbol: manager.symbolResolver() }), new SkbTrackingFactory(), new DevFactory(),
       ]);
@@ -119,6 +121,8 @@ describe('across a DNAT', () => {
     } finally {
       manager.close();
     }
+    // Closed for good: the maps' fds are gone (links and programs went first).
+    expect(() => fs.fstatSync(eventsFd)).toThrow(/EBADF/);
 
     const seen = (dev: string) => events.filter((e) => (e as Json).dev?.name === dev && e['skb-tracking']);
     const matched = seen(routerIn);

@@ -38,8 +38,10 @@ describe('pcap of Retis\'s test_events_packets.json', () => {
   let ours: PcapngBlockRead[];
   let retis: PcapngBlockRead[];
   let summary: PcapSummary;
+  let ourBytes: Buffer;
   beforeAll(async () => {
     const r = await pcap(fixture('test_events_packets.json'));
+    ourBytes = r.bytes;
     ours = readPcapngBlocks(r.bytes);
     summary = r.summary;
     retis = readPcapngBlocks(readFileSync(fixture('test_events_packets.pcap')));
@@ -49,6 +51,20 @@ describe('pcap of Retis\'s test_events_packets.json', () => {
     expect(ours.map((b) => b.kind)).toEqual(retis.map((b) => b.kind));
     expect(ours[0]).toEqual(retis[0]);
     expect(ours[0]).toMatchObject({ kind: 'section', major: 1, minor: 0, sectionLength: -1n });
+  });
+
+  it('is Retis\'s file byte for byte, but for the schema block', () => {
+    // Blocks are laid end to end: drop the custom ones (type 0xBAD) by their length field.
+    const withoutCustom = (file: Buffer): Buffer => {
+      const kept: Buffer[] = [];
+      for (let off = 0; off < file.length; off += file.readUInt32LE(off + 4)) {
+        if (file.readUInt32LE(off) !== 0xbad) kept.push(file.subarray(off, off + file.readUInt32LE(off + 4)));
+      }
+      return Buffer.concat(kept);
+    };
+    const retisFile = readFileSync(fixture('test_events_packets.pcap'));
+    expect(withoutCustom(ourBytes).equals(withoutCustom(retisFile))).toBe(true);
+    expect(withoutCustom(ourBytes).length).toBe(retisFile.length - 25540);
   });
 
   it('starts with the event schema in a custom block of PEN 70000', () => {

@@ -149,6 +149,7 @@ export class PcapngEventWriter {
     if (common === undefined) throw new RetisError('No common section in event', RetisErrorCode.EventsFile);
     if (kernel === undefined) throw new RetisError('No kernel section in event', RetisErrorCode.EventsFile);
     this.processed++;
+    // The packet section belongs to the skb collector: only its JSON shape is known here.
     const packet = event.packet as { len: number; data: string } | undefined;
     if (packet === undefined || packet === null) {
       this.missingPacket++;

@@ -44,7 +44,10 @@ const ctConnFields = {
   ct_status: uint(64, 'Status. From ct->status.'),
 };
 
-/** Executed OVS actions: each a variant tagged by `action`. */
+/**
+ * Actions reported by name only (the ovs collector's list, repeated here:
+ * core does not depend on collectors; the schema tests check the two agree).
+ */
 const OVS_NAMED_ACTIONS = [
   'userspace', 'set', 'push_vlan', 'pop_vlan', 'sample', 'hash', 'push_mpls', 'pop_mpls', 'set_masked', 'trunc',
   'push_eth', 'pop_eth', 'ct_clear', 'push_nsh', 'pop_nsh', 'meter', 'clone', 'check_pkt_len', 'add_mpls', 'dec_ttl',

@@ -1,5 +1,5 @@
 import Ajv2020 from 'ajv/dist/2020';
-import type { OvsSection } from '../../../collector-ovs/src/types';
+import { OVS_NAMED_ACTIONS, type OvsSection } from '../../../collector-ovs/src/types';
 import { EventsFileReader } from '../events/file-reader';
 import { createCoreRegistry } from '../events/registry';
 import type { SectionDefinition } from '../events/section';
@@ -44,6 +44,12 @@ describe('event JSON schema', () => {
       'common', 'ct', 'dev', 'kernel', 'netns', 'nft', 'ovs', 'ovs-detrace', 'packet', 'skb', 'skb-drop', 'skb-tracking',
       'startup', 'tracking', 'userspace',
     ]);
+  });
+
+  it('knows every action the ovs collector reads', () => {
+    for (const action of OVS_NAMED_ACTIONS) {
+      expectValid(kernelEvent(20n, 'openvswitch:ovs_do_execute_action', { ovs: { event_type: 'action_execute', action, recirc_id: 0 } }));
+    }
   });
 
   it.each(['test_events.json', 'test_events_packets.json', 'test_events_sorted.json', 'test_events_bench.json'])(

@@ -107,6 +107,22 @@ describe('refusals', () => {
     expect(readFileSync(input, 'utf8')).toBe(before);
   });
 
+  it('does not sort into one of the split files it is about to read', async () => {
+    const split = (id: number): RetisEvent => ({
+      common: { timestamp: BigInt(id + 1) },
+      startup: {
+        retis_version: 'v1.7.0', cmdline: 'retis collect -o --out-rotate 1MB', clock_monotonic_offset: { sec: 0n, nsec: 0n },
+        machine: { kernel_release: 'r', kernel_version: 'v', hardware_name: 'x86_64' },
+        split_file: { id, policy: { kind: 'size', limit: 1000000n } },
+      },
+    });
+    const base = join(tmp, 'rotated.data');
+    for (const id of [0, 1, 2]) writeFileSync(`${base}.${id}`, registry.eventToJson(split(id)) + '\n');
+    await expect(sortEventsFile(`${base}.0`, { registry, outPath: `${base}.2`, follow: true })).rejects.toThrow(IN_PLACE_SORT);
+    // Without following, the other split files are not input.
+    await expect(sortEventsFile(`${base}.0`, { registry, outPath: `${base}.2` })).resolves.toMatchObject({ series: 1 });
+  });
+
   it('rejects a negative buffer size', async () => {
     await expect(sortEventsFile(fixture('test_events.json'), { registry, maxBuffer: -1 })).rejects.toThrow(RangeError);
   });
@@ -139,6 +155,17 @@ describe('the buffer bound', () => {
     // which then forms a series of its own (its idx keeps counting).
     expect(shape(readAll(out).series!)).toEqual([['1#-'], ['100#0'], ['200#0'], ['300#0', '310#1'], ['400#1']]);
     expect(summary.series).toBe(5);
+  });
+});
+
+describe('the startup event', () => {
+  it('comes out first even when a packet was first seen before it', async () => {
+    // Tracking state older than the file (its timestamp is below the startup event's).
+    const input = eventsFile('early.json', [kernelEvent(50n, 'ip_rcv', { tracking: skb(0n, 1n) })]);
+    const out = join(tmp, 'early.sorted');
+    await sortEventsFile(input, { registry, outPath: out, maxBuffer: 0 });
+    const series = readAll(out).series!;
+    expect(series.map((s) => s.map((e) => (e.startup !== undefined ? 'startup' : String(e.common?.timestamp))))).toEqual([['startup'], ['50']]);
   });
 });
 

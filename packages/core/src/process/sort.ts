@@ -14,7 +14,8 @@
  * through compatibility fix-ups, and a sorted file would carry the old
  * version with the new shapes). An already sorted input is left alone.
  */
-import { statSync } from 'fs';
+import { existsSync, statSync } from 'fs';
+import { extname } from 'path';
 import type { Writable } from 'stream';
 import { formatSeries } from '../display/series-text';
 import { RetisError, RetisErrorCode } from '../errors';
@@ -93,6 +94,12 @@ export async function sortEventsFile(path: string, opts: SortOptions): Promise<S
     if (opts.outPath !== undefined && version !== undefined && compatLevelOf(version) < LATEST_COMPAT) {
       throw new RetisError(OLD_FORMAT_OUT, RetisErrorCode.Usage);
     }
+    if (opts.outPath !== undefined && opts.follow === true) {
+      const split = first.done === true ? undefined : first.value.startup?.split_file?.id;
+      if (splitFilesAfter(path, split).some((p) => sameFile(p, opts.outPath as string))) {
+        throw new RetisError(IN_PLACE_SORT, RetisErrorCode.OutputFile);
+      }
+    }
     if (opts.outPath !== undefined) writer = new SeriesFileWriter(opts.outPath, opts.registry);
     if (opts.print !== undefined) sink = new TextSink(opts.print);
     const fmt: DisplayFormat = { multiLine: opts.multiLine ?? true, utc: opts.utc ?? false, linkLayer: opts.linkLayer ?? false };
@@ -126,14 +133,24 @@ export async function sortEventsFile(path: string, opts: SortOptions): Promise<S
 }
 
 /**
- * The series of `events`, oldest first. At most `maxBuffer` events are held
+ * The series of `events`, oldest first (a leading startup event first of
+ * all, alone). At most `maxBuffer` events are held
  * (0: no limit), so a packet whose events lie further apart can come out as
  * several series. Throws TrackingError.
  */
 export function* sortEvents(events: Iterable<RetisEvent>, maxBuffer = DEFAULT_MAX_BUFFER): Generator<EventSeries, void, undefined> {
   const tracker = new TrackingAssigner();
   const buffer = new SeriesBuffer();
+  let first = true;
   for (const event of events) {
+    // The file's startup event leads, whatever the timestamps: readers take
+    // the version from the first line of a sorted file.
+    if (first && event.startup !== undefined) {
+      first = false;
+      yield [event];
+      continue;
+    }
+    first = false;
     tracker.assign(event);
     buffer.add(event);
     while (maxBuffer > 0 && buffer.size >= maxBuffer) yield buffer.pop() as EventSeries;
@@ -144,6 +161,18 @@ export function* sortEvents(events: Iterable<RetisEvent>, maxBuffer = DEFAULT_MA
 function* chain<T>(head: T, rest: Iterator<T>): Generator<T, void, undefined> {
   yield head;
   for (let next = rest.next(); next.done !== true; next = rest.next()) yield next.value;
+}
+
+/**
+ * The split files the reader will open after `path` (`<base>.<id+1>`, ...),
+ * as far as they exist now: sorting into one of them would destroy input.
+ */
+function splitFilesAfter(path: string, id: number | undefined): string[] {
+  if (id === undefined || extname(path) !== `.${id}`) return [];
+  const base = path.slice(0, -extname(path).length);
+  const files: string[] = [];
+  for (let next = id + 1; existsSync(`${base}.${next}`); next++) files.push(`${base}.${next}`);
+  return files;
 }
 
 /** Whether two paths name the same file (the second may not exist yet). */
