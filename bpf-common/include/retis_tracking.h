@@ -27,7 +27,8 @@
  * Both: a head entry found with another, non-cloned skb is stale (the packet
  * was freed where no probe saw it and its head reused by a new skb, which
  * then starts a new identity), and userspace removes entries not seen for
- * 60 s (last_seen). Included by probe programs only.
+ * 60 s (last_seen). The functions are for probe programs; a hook may include
+ * this header for tracking_map.
  */
 #ifndef __RETIS_TRACKING_H__
 #define __RETIS_TRACKING_H__
@@ -41,9 +42,10 @@
 /*
  * 1 when core installed the tracking kprobes (skb_free_head,
  * kfree_skb_partial, pskb_expand_head): the reference's algorithm. 0 for the
- * tracepoint-only one. Set by core before load.
+ * tracepoint-only one. Set by core before load. Weak, as tracking_map: a
+ * hook including this header for the map links with the probe.
  */
-const volatile u8 retis_tracking_kprobes = 0;
+const volatile u8 retis_tracking_kprobes __weak = 0;
 
 struct tracking_info {
 	/* Time of the first sighting: second half of the skb identity. */

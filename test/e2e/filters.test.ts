@@ -2,6 +2,7 @@
  * Packet (-f) and meta (-m) filters run in the kernel: only matching
  * packets are reported, and the non-matching ones sent alongside are not.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -103,6 +104,8 @@ test('an L3-only probe point uses the L3 filter', () => {
   // A tun device has no link-layer header: at net_dev_queue its packets
   // carry only a network header, so the L3 (raw IP) filter decides.
   const ns = pair.a;
+  // Kernels with tun as a module (the VM's) need it loaded for /dev/net/tun.
+  spawnSync('modprobe', ['tun'], { stdio: 'ignore' });
   inNs(ns, 'ip', ['tuntap', 'add', 'rtun0', 'mode', 'tun']);
   inNs(ns, 'ip', ['addr', 'add', '198.51.100.1/24', 'dev', 'rtun0']);
   inNs(ns, 'ip', ['link', 'set', 'rtun0', 'up']);

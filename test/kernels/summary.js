@@ -40,7 +40,10 @@ for (const run of runs) {
   const passed = run.tests.filter((t) => t.status === 'passed').length;
   const failed = run.tests.filter((t) => t.status === 'failed');
   const byNeed = new Map();
-  for (const d of run.deferred) for (const need of d.missing) byNeed.set(need, (byNeed.get(need) ?? 0) + 1);
+  for (const d of run.deferred) {
+    const need = d.missing.join('+');
+    byNeed.set(need, (byNeed.get(need) ?? 0) + 1);
+  }
   const others = runs.filter((r) => r !== run).map((r) => r.name).join(', ') || 'nowhere';
   const needs = [...byNeed].map(([need, n]) => `, ${n} need ${need} (run in ${others})`).join('');
   console.log(`${run.name} kernel ${run.kernel}: ${passed} passed, ${failed.length} failed${needs}`);

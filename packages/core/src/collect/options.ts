@@ -31,8 +31,5 @@ export interface CollectOptions {
 /** The reference's default probes (§1.2 step 5). */
 export const DEFAULT_PROBES = ['tp:net:netif_receive_skb', 'tp:net:net_dev_start_xmit'];
 
-/** Where skbs are freed: core tracking ends there (no kprobes needed). */
-export const TRACKING_END_PROBES = ['tp:skb:kfree_skb', 'tp:skb:consume_skb'];
-
 /** The reference's collector order (§1.2 step 2); others follow by name. */
 export const COLLECTOR_ORDER = ['skb-tracking', 'skb', 'skb-drop', 'ovs', 'nft', 'ct', 'dev', 'ns'];

@@ -40,9 +40,19 @@ export const KERNEL_EVENT_LAYOUT = {
   },
 } as const satisfies StructLayout;
 
+/** Return probes only (kretprobe, fexit): the raw return value. */
+export const KERNEL_RETVAL_EVENT_LAYOUT = {
+  name: 'kernel_retval_event',
+  size: 8,
+  fields: {
+    retval: { offset: 0, size: 8 },
+  },
+} as const satisfies StructLayout;
+
 const COMMON_DT_EVENT = 0;
 const COMMON_DT_TASK = 1;
 const KERNEL_DT_EVENT = 0;
+const KERNEL_DT_RETVAL = 1;
 
 export class CommonFactory implements SectionFactory {
   readonly owner = COMMON_OWNER;
@@ -82,12 +92,19 @@ export class CommonFactory implements SectionFactory {
   }
 }
 
-/** Name of the probe at a kernel address: a function, or `group:event` for a tracepoint. */
-export type KernelSymbolResolver = (addr: bigint) => { name: string; probeType?: string } | undefined;
+/**
+ * Name of the probe at a kernel address: a function, or `group:event` for a
+ * tracepoint; for return probes, the decoder of the raw return value (its BTF
+ * type; undefined result or no decoder: nothing to report, e.g. void).
+ */
+export type KernelSymbolResolver = (
+  addr: bigint,
+) => { name: string; probeType?: string; retval?: (raw: bigint) => bigint | undefined } | undefined;
 /** The frames of a stack id from the stack map, as `sym+0xoff` or `0xaddr`. */
 export type StackResolver = (stackId: number) => string[] | undefined;
 
-const PROBE_TYPES = ['kprobe', 'kretprobe', 'raw_tracepoint'];
+/** Wire `type` values; fentry (3) and fexit (4) are additions to the reference. */
+const PROBE_TYPES = ['kprobe', 'kretprobe', 'raw_tracepoint', 'fentry', 'fexit'];
 
 export interface KernelFactoryOptions {
   resolveSymbol: KernelSymbolResolver;
@@ -105,9 +122,22 @@ export class KernelFactory implements SectionFactory {
   }
 
   decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
-    if (sections.length !== 1) throw new RawSectionError(`kernel: expected one section, got ${sections.length}`);
-    const s = sections[0];
-    if (s.dataType !== KERNEL_DT_EVENT) unknownDataType(s, 'kernel');
+    let s: RawSection | undefined;
+    let retvalAt = -1;
+    for (let i = 0; i < sections.length; i++) {
+      const section = sections[i];
+      if (section.dataType === KERNEL_DT_EVENT && s === undefined) {
+        s = section;
+      } else if (section.dataType === KERNEL_DT_RETVAL && retvalAt < 0) {
+        expectSize(section, KERNEL_RETVAL_EVENT_LAYOUT, 'kernel');
+        retvalAt = section.offset;
+      } else if (section.dataType === KERNEL_DT_EVENT || section.dataType === KERNEL_DT_RETVAL) {
+        throw new RawSectionError(`kernel: data type ${section.dataType} given twice`);
+      } else {
+        unknownDataType(section, 'kernel');
+      }
+    }
+    if (s === undefined) throw new RawSectionError('kernel: event has no kernel_event section');
     expectSize(s, KERNEL_EVENT_LAYOUT, 'kernel');
     const v = viewOf(buf, view);
     const f = KERNEL_EVENT_LAYOUT.fields;
@@ -125,6 +155,10 @@ export class KernelFactory implements SectionFactory {
       const lo = v.getUint32(s.offset + f.stack_id.offset + (LITTLE_ENDIAN ? 0 : 4), LITTLE_ENDIAN);
       const stack = this.resolveStack(hi * 0x100000000 + lo);
       if (stack !== undefined && stack.length > 0) kernel.stack_trace = stack;
+    }
+    if (retvalAt >= 0 && sym.retval !== undefined) {
+      const retval = sym.retval(v.getBigUint64(retvalAt + KERNEL_RETVAL_EVENT_LAYOUT.fields.retval.offset, LITTLE_ENDIAN));
+      if (retval !== undefined) kernel.retval = retval;
     }
     event.kernel = kernel;
   }

@@ -47,7 +47,7 @@ function formatTask(t: TaskInfo): string {
   return t.pid !== t.tgid ? `[${t.comm}] ${t.pid}/${t.tgid}` : `[${t.comm}] ${t.tgid}`;
 }
 
-const PROBE_TAGS: Record<string, string> = { raw_tracepoint: 'tp', kprobe: 'k', kretprobe: 'kr' };
+const PROBE_TAGS: Record<string, string> = { raw_tracepoint: 'tp', kprobe: 'k', kretprobe: 'kr', fentry: 'fentry', fexit: 'fexit' };
 
 export const kernelSection: SectionDefinition<KernelSection> = {
   key: 'kernel',
@@ -60,6 +60,10 @@ export const kernelSection: SectionDefinition<KernelSection> = {
     if (o.stack_trace !== undefined && o.stack_trace !== null) {
       kernel.stack_trace = strArray(o.stack_trace, 'kernel.stack_trace');
     }
+    if (o.retval !== undefined && o.retval !== null) {
+      // Signed integers may be negative, pointers exceed 2^63.
+      kernel.retval = typeof o.retval === 'bigint' && o.retval >= 2n ** 63n ? u64(o.retval, 'kernel.retval') : i64(o.retval, 'kernel.retval');
+    }
     return kernel;
   },
   toJson(k) {
@@ -69,10 +73,12 @@ export const kernelSection: SectionDefinition<KernelSection> = {
       for (let i = 0; i < k.stack_trace.length; i++) out += (i ? ',' : '') + jsonString(k.stack_trace[i]);
       out += ']';
     }
+    if (k.retval !== undefined) out += ',"retval":' + k.retval;
     return out + '}';
   },
   format(k) {
-    return `[${PROBE_TAGS[k.probe_type] ?? 'invalid'}] ${k.symbol}`;
+    const text = `[${PROBE_TAGS[k.probe_type] ?? 'invalid'}] ${k.symbol}`;
+    return k.retval === undefined ? text : `${text} ret ${k.retval}`;
   },
 };
 

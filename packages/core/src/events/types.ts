@@ -27,8 +27,15 @@ export interface CommonSection {
 
 export interface KernelSection {
   symbol: string;
-  probe_type: 'kprobe' | 'kretprobe' | 'raw_tracepoint' | string;
+  /** `fentry` and `fexit` are additions to the reference's three. */
+  probe_type: 'kprobe' | 'kretprobe' | 'raw_tracepoint' | 'fentry' | 'fexit' | string;
   stack_trace?: string[];
+  /**
+   * kretprobe and fexit probes of functions returning a value: the return
+   * value, decoded with its BTF type (signed integers negative, pointers as
+   * u64). An addition to the reference's format (docs/probes.md).
+   */
+  retval?: bigint;
 }
 
 export interface UserspaceSection {
