@@ -222,6 +222,17 @@ static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx
 					      cfg->inv_head);
 	}
 
+	/*
+	 * An skb that did not pass the filters and is not tracked is never
+	 * reported (the hooks that run regardless of filters only report
+	 * tracked skbs): skip building its event. A filtered-out packet then
+	 * costs the filters and one tracking lookup.
+	 */
+	if (skb && ctx->filters_ret != RETIS_ALL_FILTERS && !tracking.found) {
+		retis_track_skb_end(ctx, cfg, &tracking);
+		return 0;
+	}
+
 	event = retis_scratch_get(&depth);
 	if (!event) {
 		retis_log(log_level, RETIS_LOG_DEBUG, "no scratch event left, event of %llx lost", ctx->ksym);
