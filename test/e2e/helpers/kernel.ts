@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { bpfNative, type KernelFeatures } from '@retis/bpf-native';
 import { ROOT } from './retis';
@@ -46,6 +47,11 @@ function confirmedIndependently(need: KernelNeed): boolean {
       present = r.status === 0;
       break;
     }
+    case 'openvswitch':
+      // Loadable only where the kernel has modules at all.
+      present = fs.existsSync(`/lib/modules/${os.release()}/modules.dep`)
+        && spawnSync('modprobe', ['-n', 'openvswitch'], { stdio: 'ignore' }).status === 0;
+      break;
     default:
       present = has(feature);
   }
