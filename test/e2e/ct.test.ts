@@ -386,7 +386,7 @@ describe('the ovs and nft collectors, which cannot run on this kernel yet', () =
 });
 
 describe('retis print on files written by Retis', () => {
-  const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/retis-1.7');
+  const FIXTURES = path.resolve(__dirname, '../../test/fixtures/retis-1.7');
 
   test('prints the ct and ovs lines Retis printed', () => {
     const r = runRetis(['print', path.join(FIXTURES, 'test_events_packets.json')]);

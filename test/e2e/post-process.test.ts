@@ -7,7 +7,7 @@ import * as path from 'path';
 import { readEvents } from './helpers/events';
 import { ROOT, runRetis } from './helpers/retis';
 
-const FIXTURES = path.resolve(ROOT, '../shared/fixtures/retis-1.7');
+const FIXTURES = path.resolve(ROOT, 'test/fixtures/retis-1.7');
 const fixture = (f: string) => path.join(FIXTURES, f);
 
 test.each(['test_events.json', 'test_events_packets.json', 'test_events_sorted.json', 'test_events_bench.json'])(

@@ -4,7 +4,7 @@ import { gunzipSync } from 'zlib';
 import { configEnabledOrUnknown, conntrackAvailability, type ConntrackFacts, loadedModules } from './availability';
 import { parseKernelConfig } from './kconfig';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/retis-1.7');
+const FIXTURES = resolve(__dirname, '../../../test/fixtures/retis-1.7');
 const fedoraConfig = parseKernelConfig(readFileSync(resolve(FIXTURES, 'config-6.3.0-0.rc7.56.fc39.x86_64'), 'utf8'));
 const fedoraModules = loadedModules(readFileSync(resolve(FIXTURES, 'modules'), 'utf8'));
 

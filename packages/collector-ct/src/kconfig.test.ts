@@ -4,7 +4,7 @@ import { join, resolve } from 'path';
 import { gzipSync } from 'zlib';
 import { kernelConfigPaths, parseKernelConfig, readKernelConfig } from './kconfig';
 
-const FEDORA = resolve(__dirname, '../../../../shared/fixtures/retis-1.7/config-6.3.0-0.rc7.56.fc39.x86_64');
+const FEDORA = resolve(__dirname, '../../../test/fixtures/retis-1.7/config-6.3.0-0.rc7.56.fc39.x86_64');
 
 describe('kernel config', () => {
   let dir: string;

@@ -10,7 +10,7 @@ import { type EventsFileError, EventsFileReader, eventOutput, formatEvent, type 
 import { readPcapng } from '../../collector-skb/src/packet/test-support/pcapng';
 import { fullRegistry } from './test-support/full-registry';
 
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/retis-1.7');
+const FIXTURES = resolve(__dirname, '../../../test/fixtures/retis-1.7');
 const multi = { multiLine: true, utc: false, linkLayer: false };
 
 function readAll(name: string, onInvalidLine?: (e: EventsFileError) => void): RetisEvent[] {

@@ -6,7 +6,7 @@ import type { CtConn, CtSection } from './types';
 
 const multi = { multiLine: true, utc: false, linkLayer: false };
 const single = { ...multi, multiLine: false };
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/retis-1.7');
+const FIXTURES = resolve(__dirname, '../../../test/fixtures/retis-1.7');
 
 const icmpConn: CtConn = {
   zone_id: 0,

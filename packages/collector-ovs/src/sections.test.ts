@@ -6,7 +6,7 @@ import type { OvsDetraceSection, OvsSection } from './types';
 
 const multi = { multiLine: true, utc: false, linkLayer: false };
 const single = { ...multi, multiLine: false };
-const FIXTURES = resolve(__dirname, '../../../../shared/fixtures/retis-1.7');
+const FIXTURES = resolve(__dirname, '../../../test/fixtures/retis-1.7');
 const text = (e: OvsSection, fmt = multi) => ovsSection.format!(e, fmt, {});
 
 describe('ovs section JSON', () => {

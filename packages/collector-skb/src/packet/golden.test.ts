@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { formatPacket } from './index';
 import { readPcapng } from './test-support/pcapng';
 
-const FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/retis-1.7');
+const FIXTURES = resolve(__dirname, '../../../../test/fixtures/retis-1.7');
 const plain = { multiLine: true, utc: false, linkLayer: false };
 const withLinkLayer = { ...plain, linkLayer: true };
 

@@ -12,7 +12,7 @@ import { FakeBtf } from './test-support/fake-btf';
 import { parseProbeSpec } from '../probe/spec';
 import type { Logger } from '../log';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../shared/fixtures/retis-1.7');
+const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/retis-1.7');
 const lines = (file: string) => fs.readFileSync(path.join(FIXTURES, file), 'utf8').split('\n').filter(Boolean);
 
 // Function names as the list gives them, module suffix (`\t[mod]` or ` [mod]`) cut by hand.

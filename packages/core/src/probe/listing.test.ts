@@ -12,7 +12,7 @@ import { FakeBtf } from '../kernel/test-support/fake-btf';
 import type { Logger } from '../log';
 import { listingSpecs } from './listing';
 
-const FIXTURES = path.resolve(__dirname, '../../../../../shared/fixtures/retis-1.7');
+const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/retis-1.7');
 const SKB = { name: 'skb', type: 'struct sk_buff *' };
 const SK = { name: 'sk', type: 'struct sock *' };
 

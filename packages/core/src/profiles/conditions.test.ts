@@ -80,7 +80,7 @@ collect:
   });
 
   describe('the example profile written for the reference', () => {
-    const file = path.resolve(__dirname, '../../../../../shared/fixtures/retis-1.7/profile-example.yaml');
+    const file = path.resolve(__dirname, '../../../../test/fixtures/retis-1.7/profile-example.yaml');
     const local = path.resolve(__dirname, '../../../../test/fixtures/retis-1.7/profile-example.yaml');
     const example = parseProfiles(fs.readFileSync(fs.existsSync(file) ? file : local, 'utf8'), { source: 'x', log: recordingLog() })[0]
       .sections.collect!;

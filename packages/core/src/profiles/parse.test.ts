@@ -4,7 +4,7 @@ import { parseProfiles } from './parse';
 import type { ProfileArgValue } from './profile';
 import { recordingLog } from './test-support/recording-log';
 
-const FIXTURE = path.resolve(__dirname, '../../../../../shared/fixtures/retis-1.7/profile-example.yaml');
+const FIXTURE = path.resolve(__dirname, '../../../../test/fixtures/retis-1.7/profile-example.yaml');
 const LOCAL_FIXTURE = path.resolve(__dirname, '../../../../test/fixtures/retis-1.7/profile-example.yaml');
 
 function parse(text: string, single = false) {
