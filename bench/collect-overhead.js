@@ -73,13 +73,19 @@ async function flood(udp, ns) {
 /** Starts a tracer; resolves once it is attached. */
 function startTracer(cmd, argv, readyRe) {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = 0, stderr = '', head = '';
+  let stdout = 0, stderr = '', head = '', lines = 0, lostOut = 0, tail = '';
   child.stdout.on('data', (d) => {
     stdout += d.length;
     if (head.length < 4096) head += d;
+    // Events printed (one per line) and any loss report bpftrace prints there.
+    const text = tail + d.toString('latin1');
+    const parts = text.split('\n');
+    tail = parts.pop();
+    lines += parts.length;
+    for (const p of parts) if (p.startsWith('Lost ')) lostOut += Number(p.split(' ')[1]) || 0;
   });
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise((r) => child.on('close', (code) => r({ code, stderr, stdoutBytes: stdout })));
+  const done = new Promise((r) => child.on('close', (code) => r({ code, stderr, stdoutBytes: stdout, lines, lostOut })));
   const ready = (async () => {
     for (let i = 0; i < 600; i++) {
       if (readyRe.test(stderr) || readyRe.test(head)) return;
@@ -116,8 +122,8 @@ async function measure(udp, ns, mode) {
   const rate = await flood(udp, ns);
   t.child.kill('SIGINT');
   const r = await t.done;
-  const lost = [...r.stderr.matchAll(/Lost (\d+) events/g)].reduce((s, m) => s + Number(m[1]), 0);
-  return { rate, events: undefined, lost };
+  const lost = [...r.stderr.matchAll(/Lost (\d+) events/g)].reduce((s, m) => s + Number(m[1]), 0) + r.lostOut;
+  return { rate, events: r.lines, lost };
 }
 
 (async () => {
