@@ -4,14 +4,12 @@
  */
 import {
   cString,
-  expectSize,
+  onlySection,
   LITTLE_ENDIAN,
   type RawSection,
-  RawSectionError,
   type RetisEvent,
   type SectionFactory,
   type StructLayout,
-  unknownDataType,
   viewOf,
 } from '@retis/core';
 import type { DevSection } from './sections';
@@ -19,7 +17,7 @@ import type { DevSection } from './sections';
 // @retis/core's re-exports are property getters under CommonJS: the hot path
 // binds what it uses once, here.
 const LE = LITTLE_ENDIAN;
-const checkSize = expectSize;
+const single = onlySection;
 const dataView = viewOf;
 const cStr = cString;
 
@@ -40,10 +38,7 @@ export class DevFactory implements SectionFactory {
   constructor(readonly owner: number = DEV_OWNER) {}
 
   decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
-    if (sections.length !== 1) throw new RawSectionError(`dev: expected one section, got ${sections.length}`);
-    const s = sections[0];
-    if (s.dataType !== DT_DEV) unknownDataType(s, 'dev');
-    checkSize(s, DEV_EVENT_LAYOUT, 'dev');
+    const s = single(sections, 'dev', DT_DEV, DEV_EVENT_LAYOUT);
     const f = DEV_EVENT_LAYOUT.fields;
     // As the reference: a name that is not a NUL-terminated UTF-8 string drops the section.
     const name = cStr(buf, s.offset + f.dev_name.offset, f.dev_name.size);

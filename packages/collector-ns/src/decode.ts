@@ -3,21 +3,19 @@
  * `struct ns_event {u64 cookie; u32 inum; u32 pad}`.
  */
 import {
-  expectSize,
+  onlySection,
   LITTLE_ENDIAN,
   type RawSection,
-  RawSectionError,
   type RetisEvent,
   type SectionFactory,
   type StructLayout,
-  unknownDataType,
   viewOf,
 } from '@retis/core';
 
 // @retis/core's re-exports are property getters under CommonJS: the hot path
 // binds what it uses once, here.
 const LE = LITTLE_ENDIAN;
-const checkSize = expectSize;
+const single = onlySection;
 const dataView = viewOf;
 
 export const NS_OWNER = 11;
@@ -53,10 +51,7 @@ export class NsFactory implements SectionFactory {
   }
 
   decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
-    if (sections.length !== 1) throw new RawSectionError(`ns: expected one section, got ${sections.length}`);
-    const s = sections[0];
-    if (s.dataType !== DT_NS) unknownDataType(s, 'ns');
-    checkSize(s, NS_EVENT_LAYOUT, 'ns');
+    const s = single(sections, 'ns', DT_NS, NS_EVENT_LAYOUT);
     const v = dataView(buf, view);
     const f = NS_EVENT_LAYOUT.fields;
     const inum = v.getUint32(s.offset + f.inum.offset, LE);

@@ -4,14 +4,12 @@
  * BTF enums (reference §2.2).
  */
 import {
-  expectSize,
+  onlySection,
   LITTLE_ENDIAN,
   type RawSection,
-  RawSectionError,
   type RetisEvent,
   type SectionFactory,
   type StructLayout,
-  unknownDataType,
   viewOf,
 } from '@retis/core';
 import type { SkbDropSection } from './sections';
@@ -19,7 +17,7 @@ import type { SkbDropSection } from './sections';
 // @retis/core's re-exports are property getters under CommonJS: the hot path
 // binds what it uses once, here.
 const LE = LITTLE_ENDIAN;
-const checkSize = expectSize;
+const single = onlySection;
 const dataView = viewOf;
 
 export const SKB_DROP_OWNER = 5;
@@ -132,10 +130,7 @@ export class SkbDropFactory implements SectionFactory {
   ) {}
 
   decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
-    if (sections.length !== 1) throw new RawSectionError(`skb-drop: expected one section, got ${sections.length}`);
-    const s = sections[0];
-    if (s.dataType !== DT_DROP) unknownDataType(s, 'skb-drop');
-    checkSize(s, SKB_DROP_EVENT_LAYOUT, 'skb-drop');
+    const s = single(sections, 'skb-drop', DT_DROP, SKB_DROP_EVENT_LAYOUT);
     const raw = dataView(buf, view).getInt32(s.offset + SKB_DROP_EVENT_LAYOUT.fields.drop_reason.offset, LE);
     event['skb-drop'] = dropReason(this.tables, raw, this.warn);
   }

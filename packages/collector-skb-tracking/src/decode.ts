@@ -3,21 +3,19 @@
  * `struct skb_tracking_event {u64 orig_head; u64 timestamp; u64 skb}`.
  */
 import {
-  expectSize,
+  onlySection,
   LITTLE_ENDIAN,
   type RawSection,
-  RawSectionError,
   type RetisEvent,
   type SectionFactory,
   type StructLayout,
-  unknownDataType,
   viewOf,
 } from '@retis/core';
 
 // @retis/core's re-exports are property getters under CommonJS: the hot path
 // binds what it uses once, here.
 const LE = LITTLE_ENDIAN;
-const checkSize = expectSize;
+const single = onlySection;
 const dataView = viewOf;
 
 export const SKB_TRACKING_OWNER = 4;
@@ -37,10 +35,7 @@ export class SkbTrackingFactory implements SectionFactory {
   constructor(readonly owner: number = SKB_TRACKING_OWNER) {}
 
   decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
-    if (sections.length !== 1) throw new RawSectionError(`skb-tracking: expected one section, got ${sections.length}`);
-    const s = sections[0];
-    if (s.dataType !== DT_TRACKING) unknownDataType(s, 'skb-tracking');
-    checkSize(s, SKB_TRACKING_EVENT_LAYOUT, 'skb-tracking');
+    const s = single(sections, 'skb-tracking', DT_TRACKING, SKB_TRACKING_EVENT_LAYOUT);
     const v = dataView(buf, view);
     const f = SKB_TRACKING_EVENT_LAYOUT.fields;
     event['skb-tracking'] = {

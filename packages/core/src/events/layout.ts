@@ -46,6 +46,18 @@ export function unknownDataType(section: RawSection, owner: string): never {
   throw new RawSectionError(`${owner}: unknown data type ${section.dataType}`);
 }
 
+/**
+ * The one section of an owner that writes a single struct: throws unless
+ * there is exactly one, of `dataType` and of the struct's size.
+ */
+export function onlySection(sections: RawSection[], owner: string, dataType: number, layout: StructLayout): RawSection {
+  if (sections.length !== 1) throw new RawSectionError(`${owner}: expected one section, got ${sections.length}`);
+  const s = sections[0];
+  if (s.dataType !== dataType) unknownDataType(s, owner);
+  expectSize(s, layout, owner);
+  return s;
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
