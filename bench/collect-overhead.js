@@ -10,7 +10,8 @@
  * events written and the events lost. Ratios, not absolute rates, are the
  * result: these machines are shared and noisy.
  *
- * Usage: node bench/collect-overhead.js [--seconds N] [--rounds N] [-- extra retis collect args]
+ * Usage: node bench/collect-overhead.js [--seconds N] [--rounds N] [--modes retis,filtered,...]
+ *                                       [-- extra retis collect args]
  */
 'use strict';
 const { execFileSync, spawn, spawnSync } = require('child_process');
@@ -27,6 +28,8 @@ const opt = (name, dflt) => {
 };
 const SECONDS = opt('--seconds', 3);
 const ROUNDS = opt('--rounds', 1);
+const modesArg = args.indexOf('--modes');
+const MODES = modesArg >= 0 ? args[modesArg + 1].split(',') : ['untraced', 'retis', 'filtered', 'bpftrace'];
 const dashdash = args.indexOf('--');
 const EXTRA = dashdash >= 0 ? args.slice(dashdash + 1) : [];
 
@@ -103,7 +106,8 @@ async function measure(udp, ns, mode) {
     const file = path.join(OUT, 'collect-overhead.data');
     // filtered: a packet filter that matches none of the flood, run in the kernel.
     const filter = mode === 'filtered' ? ['-f', 'host 203.0.113.99'] : [];
-    const t = startTracer(process.execPath, [path.join(ROOT, 'packages/cli/lib/bin.js'), 'collect',
+    const nodeArgs = (process.env.RETIS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const t = startTracer(process.execPath, [...nodeArgs, path.join(ROOT, 'packages/cli/lib/bin.js'), 'collect',
       '-c', 'skb,skb-drop', '-p', 'tp:net:netif_receive_skb', '-o', file, ...filter, ...EXTRA], /probe\(s\) loaded/);
     await t.ready;
     const rate = await flood(udp, ns);
@@ -135,7 +139,7 @@ async function measure(udp, ns, mode) {
   const mounted = !fs.existsSync(`${tracefs}/available_events`) &&
     spawnSync('mount', ['-t', 'tracefs', 'nodev', tracefs]).status === 0;
   try {
-    const modes = ['untraced', 'retis', 'filtered', 'bpftrace'];
+    const modes = MODES.includes('untraced') ? MODES : ['untraced', ...MODES];
     const results = Object.fromEntries(modes.map((m) => [m, []]));
     for (let round = 0; round < ROUNDS; round++) {
       for (const mode of modes) results[mode].push(await measure(udp, ns, mode));

@@ -22,6 +22,7 @@
 #include "retis_hook_slots.h"
 #include "retis_log.h"
 #include "retis_skb.h"
+#include "retis_skb_snapshot.h"
 #include "retis_tracking.h"
 
 /* RETIS_LOG_* level; set by core before load. */
@@ -55,23 +56,23 @@ static __always_inline void retis_count_lost(u64 ksym)
 /*
  * Takes this CPU's next free scratch event, NULL when all are in use. *depth
  * is set when a buffer was taken and must then be given back with
- * retis_scratch_put().
+ * retis_scratch_put(); *idx is its index, shared by the skb snapshot.
  */
-static __always_inline struct retis_raw_event *retis_scratch_get(u32 **depth)
+static __always_inline struct retis_raw_event *retis_scratch_get(u32 **depth, u32 *idx)
 {
-	u32 zero = 0, idx;
+	u32 zero = 0;
 	u32 *in_use;
 
 	*depth = NULL;
 	in_use = bpf_map_lookup_elem(&event_scratch_depth, &zero);
 	if (!in_use)
 		return NULL;
-	idx = *in_use;
-	if (idx >= RETIS_SCRATCH_DEPTH)
+	*idx = *in_use;
+	if (*idx >= RETIS_SCRATCH_DEPTH)
 		return NULL;
-	*in_use = idx + 1;
+	*in_use = *idx + 1;
 	*depth = in_use;
-	return bpf_map_lookup_elem(&event_scratch_map, &idx);
+	return bpf_map_lookup_elem(&event_scratch_map, idx);
 }
 
 static __always_inline void retis_scratch_put(u32 *depth)
@@ -139,25 +140,38 @@ static __always_inline void retis_write_core_sections(void *prog_ctx,
 }
 
 /*
- * The reader is woken up only once this much is waiting: a wakeup per event
- * costs an irq_work on the packet path and a reader wakeup per record. The
- * reader also polls on a short period, so a lone event is not held longer.
+ * The reader is woken up once per this much data produced while it is not
+ * keeping up: a wakeup per event costs an irq_work (a self-IPI, a VM exit on
+ * a guest) on the packet path and a reader wakeup per record. Power of two.
+ * The reader also polls on a short period, so a lone event is not held long.
  */
-#define RETIS_WAKEUP_BYTES	(64 * 1024)
+#define RETIS_WAKEUP_BYTES	(256 * 1024)
+
+/*
+ * Wakes the reader only when the data waiting crosses a multiple of
+ * RETIS_WAKEUP_BYTES: once per 256 KiB, however far behind the reader is.
+ * Waking on every event above a threshold would send an IPI per event for as
+ * long as the reader takes to wake up. Producers on other CPUs race on the
+ * query; a crossing missed that way is followed by the next one 256 KiB later.
+ */
+static __always_inline u64 retis_wakeup_flags(u32 size)
+{
+	u64 avail = bpf_ringbuf_query(&events_map, BPF_RB_AVAIL_DATA);
+
+	return (avail / RETIS_WAKEUP_BYTES) != ((avail + size) / RETIS_WAKEUP_BYTES) ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
 
 /* Copies the event to the ring buffer at its exact size. */
 static __always_inline void retis_send_event(struct retis_context *ctx,
 					     struct retis_raw_event *event)
 {
 	u32 size = event->size + sizeof(event->size);
-	u64 flags;
 
 	/* Never true (get_event_section keeps the bound); tells the verifier. */
 	if (size > sizeof(*event))
 		return;
-	flags = bpf_ringbuf_query(&events_map, BPF_RB_AVAIL_DATA) >= RETIS_WAKEUP_BYTES ?
-		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events_map, event, size, flags)) {
+	if (bpf_ringbuf_output(&events_map, event, size, retis_wakeup_flags(size))) {
 		retis_log(log_level, RETIS_LOG_DEBUG, "ring buffer full, event of %llx lost", ctx->ksym);
 		retis_count_lost(ctx->ksym);
 	}
@@ -172,73 +186,75 @@ static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx
 	struct retis_tracking_lookup tracking = {};
 	const struct retis_probe_config *cfg;
 	struct retis_global_config *global;
+	const struct sk_buff *snap = NULL;
 	struct retis_raw_event *event;
 	struct retis_skb_headers h;
 	struct sk_buff *skb;
+	u32 zero = 0, id, idx;
 	u16 core_size;
 	u32 *depth;
-	u32 zero = 0;
 	int ret;
 
 	global = bpf_map_lookup_elem(&global_config_map, &zero);
 	if (!global || !global->enabled)
 		return 0;
 
-	cfg = bpf_map_lookup_elem(&config_map, &ctx->ksym);
+	id = ctx->ksym;
+	cfg = bpf_map_lookup_elem(&config_map, &id);
 	if (!cfg)
 		return 0;
 
-	ctx->timestamp = bpf_ktime_get_ns();
 	retis_fill_context(ctx, cfg);
 
 	skb = retis_get_sk_buff(ctx);
 	if (cfg->tracking_only) {
-		if (skb) {
-			retis_tracking_lookup(skb, &tracking);
-			ctx->tracking.tracked = tracking.found;
-			/* pskb_expand_head: keep the skb findable across its
-			 * new head. */
-			if (tracking.found && cfg->inv_head)
-				retis_track_skb_start(ctx, &tracking, false, true);
-			retis_track_skb_end(ctx, cfg, &tracking);
-		}
+		if (skb)
+			retis_track_skb_only(ctx, cfg, skb);
 		return 0;
 	}
 
-	if (skb) {
-		retis_tracking_lookup(skb, &tracking);
-		if (tracking.found) {
-			ctx->filters_ret = RETIS_ALL_FILTERS;
-		} else {
-			retis_skb_read_headers(skb, &h);
-			ctx->filters_ret = retis_filter_skb(skb, &h);
-		}
-
-		if (ctx->filters_ret == RETIS_ALL_FILTERS)
-			retis_track_skb_start(ctx, &tracking,
-					      !cfg->no_tracking &&
-					      ctx->probe_type != RETIS_PROBE_TYPE_KRETPROBE &&
-					      ctx->probe_type != RETIS_PROBE_TYPE_FEXIT,
-					      cfg->inv_head);
-	}
-
-	/*
-	 * An skb that did not pass the filters and is not tracked is never
-	 * reported (the hooks that run regardless of filters only report
-	 * tracked skbs): skip building its event. A filtered-out packet then
-	 * costs the filters and one tracking lookup.
-	 */
-	if (skb && ctx->filters_ret != RETIS_ALL_FILTERS && !tracking.found) {
-		retis_track_skb_end(ctx, cfg, &tracking);
-		return 0;
-	}
-
-	event = retis_scratch_get(&depth);
+	/* Taken before filtering: the skb snapshot uses the same index. */
+	event = retis_scratch_get(&depth, &idx);
 	if (!event) {
 		retis_log(log_level, RETIS_LOG_DEBUG, "no scratch event left, event of %llx lost", ctx->ksym);
 		retis_count_lost(ctx->ksym);
 		goto release;
 	}
+
+	if (skb) {
+		snap = retis_skb_snapshot_take(ctx, skb, idx);
+		/* Not a readable sk_buff: nothing to filter, track or report. */
+		if (!snap)
+			goto release;
+
+		retis_tracking_lookup(skb, snap, &tracking);
+		if (tracking.found) {
+			ctx->filters_ret = RETIS_ALL_FILTERS;
+		} else {
+			retis_skb_read_headers(skb, snap, &h);
+			ctx->filters_ret = retis_filter_skb(skb, snap, &h);
+		}
+
+		/*
+		 * An skb that did not pass the filters and is not tracked is
+		 * never reported (the hooks that run regardless of filters
+		 * only report tracked skbs): skip building its event. A
+		 * filtered-out packet then costs the filters and the tracking
+		 * lookup, not even a clock read.
+		 */
+		if (ctx->filters_ret != RETIS_ALL_FILTERS)
+			goto release;
+	}
+
+	/* Read once the event is certain: the common section and tracking
+	 * share it. */
+	ctx->timestamp = bpf_ktime_get_ns();
+	if (skb)
+		retis_track_skb_start(ctx, &tracking,
+				      !cfg->no_tracking &&
+				      ctx->probe_type != RETIS_PROBE_TYPE_KRETPROBE &&
+				      ctx->probe_type != RETIS_PROBE_TYPE_FEXIT,
+				      cfg->inv_head);
 
 	event->size = 0;
 	retis_write_core_sections(prog_ctx, ctx, cfg, event);
@@ -248,11 +264,11 @@ static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx
 	if (ret != -RETIS_ENOMSG && event->size > core_size)
 		retis_send_event(ctx, event);
 
+	if (skb)
+		retis_track_skb_end(ctx, cfg, snap, &tracking);
 release:
 	if (depth)
 		retis_scratch_put(depth);
-	if (skb)
-		retis_track_skb_end(ctx, cfg, &tracking);
 	return 0;
 }
 

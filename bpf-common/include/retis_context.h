@@ -97,7 +97,10 @@ struct retis_context {
 	u8 probe_type;
 	/* RETIS_LOG_* level the probe was loaded with. */
 	u8 log_level;
-	u8 pad[6];
+	/* skb_snap_map index of the skb's snapshot plus one, 0 when none
+	 * (retis_skb_snapshot.h). */
+	u8 skb_snap;
+	u8 pad[5];
 };
 
 /* Raw argument `idx`, or 0 when it is out of range (e.g. an offset of -1). */

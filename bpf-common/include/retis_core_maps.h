@@ -49,10 +49,12 @@ struct {
 	__type(value, struct retis_global_config);
 } global_config_map SEC(".maps") __weak;
 
+/* Indexed by the probe id (ids are small and dense): an array lookup is
+ * inlined by the verifier, a hash lookup is a call and a hash per event. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, RETIS_PROBE_MAX);
-	__type(key, u64);
+	__type(key, u32);
 	__type(value, struct retis_probe_config);
 } config_map SEC(".maps") __weak;
 

@@ -62,6 +62,25 @@ static __always_inline void *get_event_section(struct retis_raw_event *event,
 	return &event->data[used + sizeof(*header)];
 }
 
+/*
+ * Shrinks the section most recently added to the event (payload as returned
+ * by get_event_section with `size`) to its first `used` bytes, for sections
+ * whose tail may go unused (a packet capture shorter than its room). The
+ * room is reserved at full size first so that the verifier knows the bounds
+ * of what is written into it.
+ */
+static __always_inline void retis_event_section_trim(struct retis_raw_event *event,
+						     void *payload, u16 size, u16 used)
+{
+	struct retis_raw_event_section_header *header;
+
+	if (used >= size)
+		return;
+	header = payload - sizeof(*header);
+	header->size = used;
+	event->size -= size - used;
+}
+
 /* Same as get_event_section, with the payload zeroed (size must be a
  * compile-time constant for the memset to be inlined). */
 #define get_event_zsection(event, owner, data_type, size)		\

@@ -57,14 +57,15 @@ RETIS_FILTER_PLACEHOLDER(filter_meta, RETIS_FILTER_META_MAGIC)
  * filter is not evaluated.
  */
 static __always_inline u32 retis_filter_skb(struct sk_buff *skb,
+					    const struct sk_buff *s,
 					    const struct retis_skb_headers *h)
 {
 	struct retis_packet_filter_ctx fctx = {};
 	unsigned char *head;
 	u32 ret = 0;
 
-	fctx.len = BPF_CORE_READ(skb, len);
-	head = BPF_CORE_READ(skb, head);
+	fctx.len = retis_skb_field(s, skb, len);
+	head = retis_skb_field(s, skb, head);
 
 	if (retis_mac_valid(h)) {
 		fctx.data = (char *)head + h->mac;

@@ -2,11 +2,23 @@
 /*
  * sk_buff helpers shared by core (filtering, tracking) and the collectors:
  * header validity rules (reference §6.1) and shared info access.
+ *
+ * Each helper takes the skb and, optionally, a snapshot of it (`s`, see
+ * retis_skb_snapshot.h): with a snapshot a field is a plain load, without
+ * one it is a bpf_probe_read_kernel. Inlined with a constant NULL snapshot,
+ * the snapshot branch disappears.
  */
 #ifndef __RETIS_SKB_H__
 #define __RETIS_SKB_H__
 
 #include "retis_common_defs.h"
+
+/* A field of the skb, from its snapshot when there is one. */
+#define retis_skb_field(s, skb, field)					\
+	((s) ? (s)->field : BPF_CORE_READ((skb), field))
+#define retis_skb_bitfield(s, skb, field)				\
+	((s) ? BPF_CORE_READ_BITFIELD((s), field) :			\
+	       BPF_CORE_READ_BITFIELD_PROBED((skb), field))
 
 /* An unset header offset (the kernel's (typeof(skb->mac_header))~0U). */
 #define RETIS_SKB_HDR_UNSET	0xffff
@@ -22,12 +34,13 @@ struct retis_skb_headers {
 };
 
 static __always_inline void retis_skb_read_headers(struct sk_buff *skb,
+						   const struct sk_buff *s,
 						   struct retis_skb_headers *h)
 {
-	h->mac = BPF_CORE_READ(skb, mac_header);
-	h->network = BPF_CORE_READ(skb, network_header);
-	h->transport = BPF_CORE_READ(skb, transport_header);
-	h->mac_len = BPF_CORE_READ(skb, mac_len);
+	h->mac = retis_skb_field(s, skb, mac_header);
+	h->network = retis_skb_field(s, skb, network_header);
+	h->transport = retis_skb_field(s, skb, transport_header);
+	h->mac_len = retis_skb_field(s, skb, mac_len);
 }
 
 /* Raw "is set" tests, before the cross-checks between mac and network. */
@@ -64,26 +77,28 @@ static __always_inline bool retis_transport_valid(const struct retis_skb_headers
 	       h->transport != h->network;
 }
 
-static __always_inline struct skb_shared_info *retis_skb_shinfo(struct sk_buff *skb)
+static __always_inline struct skb_shared_info *retis_skb_shinfo(struct sk_buff *skb,
+								 const struct sk_buff *s)
 {
 	/* skb->end is an offset from head on 64-bit kernels. */
-	return (struct skb_shared_info *)(BPF_CORE_READ(skb, head) +
-					  BPF_CORE_READ(skb, end));
+	return (struct skb_shared_info *)(retis_skb_field(s, skb, head) +
+					  retis_skb_field(s, skb, end));
 }
 
 /*
  * Whether releasing this skb also frees its head: the head is shared by
  * clones until the last reference to it goes.
  */
-static __always_inline bool retis_skb_frees_head(struct sk_buff *skb)
+static __always_inline bool retis_skb_frees_head(struct sk_buff *skb,
+						 const struct sk_buff *s)
 {
 	struct skb_shared_info *shinfo;
 	u32 dataref;
 
-	if (!BPF_CORE_READ_BITFIELD_PROBED(skb, cloned))
+	if (!retis_skb_bitfield(s, skb, cloned))
 		return true;
 
-	shinfo = retis_skb_shinfo(skb);
+	shinfo = retis_skb_shinfo(skb, s);
 	dataref = BPF_CORE_READ(shinfo, dataref.counter);
 	return (dataref & RETIS_SKB_DATAREF_MASK) == 1;
 }

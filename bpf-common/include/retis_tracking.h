@@ -5,7 +5,14 @@
  *
  * An skb is identified by (orig_head, timestamp): its head when first seen
  * and the time of that first event. Entries live in tracking_map, keyed by
- * skb->head (primary) or by the skb address (secondary).
+ * skb->head (the primary index), and in tracking_addr_map, a direct-mapped
+ * table indexed by a hash of the skb address (the secondary index).
+ *
+ * The secondary index is a cache, not a hash map: finding, refreshing or
+ * dropping an entry is a few inlined loads and stores instead of a locked
+ * hash map operation, on every packet. A slot holds one skb; two skbs whose
+ * addresses share a slot evict each other, which at worst costs a head
+ * reallocation its continuity (the packet then starts a new identity).
  *
  * With kprobes (the reference's algorithm), core installs tracking-only
  * kprobes on the functions that free or move heads:
@@ -26,8 +33,9 @@
  *
  * Both: a head entry found with another, non-cloned skb is stale (the packet
  * was freed where no probe saw it and its head reused by a new skb, which
- * then starts a new identity), and userspace removes entries not seen for
- * 60 s (last_seen). The functions are for probe programs; a hook may include
+ * then starts a new identity), userspace removes tracking_map entries not
+ * seen for 60 s (last_seen), and a secondary entry that old is ignored. The
+ * functions are for probe programs; a hook may include
  * this header for tracking_map.
  */
 #ifndef __RETIS_TRACKING_H__
@@ -58,7 +66,7 @@ struct tracking_info {
 	u64 skb;
 };
 
-/* Key: skb->head (primary) or the skb address (secondary). */
+/* Key: skb->head. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, RETIS_TRACKING_MAX);
@@ -66,11 +74,33 @@ struct {
 	__type(value, struct tracking_info);
 } tracking_map SEC(".maps") __weak;
 
+/* Slots of tracking_addr_map: a power of two, well above the skbs in flight. */
+#define RETIS_TRACKING_ADDR_SLOTS	16384
+#define RETIS_TRACKING_ADDR_BITS	14
+/* A secondary entry older than this is stale (its skb was freed unseen). */
+#define RETIS_TRACKING_ADDR_TTL_NS	(60ULL * 1000000000ULL)
+
+struct tracking_addr_slot {
+	/* skb address the slot holds, 0 when free. */
+	u64 skb;
+	struct tracking_info info;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RETIS_TRACKING_ADDR_SLOTS);
+	__type(key, u32);
+	__type(value, struct tracking_addr_slot);
+} tracking_addr_map SEC(".maps") __weak;
+
 /* Both lookups of an skb, done once per event before filtering. */
 struct retis_tracking_lookup {
 	u64 skb;
 	u64 head;
 	struct tracking_info *by_head;
+	/* The skb's slot in tracking_addr_map (NULL only if the map is
+	 * unusable); by_addr is its info when the slot holds this skb. */
+	struct tracking_addr_slot *slot;
 	struct tracking_info *by_addr;
 	/* by_head was dropped as stale: creating must overwrite it. */
 	bool stale_head;
@@ -78,24 +108,41 @@ struct retis_tracking_lookup {
 	bool found;
 };
 
+static __always_inline struct tracking_addr_slot *retis_tracking_addr_slot(u64 skb)
+{
+	/* Fibonacci hashing: sk_buff addresses differ in their middle bits. */
+	u32 idx = (skb * 0x9e3779b97f4a7c15ULL) >> (64 - RETIS_TRACKING_ADDR_BITS);
+
+	return bpf_map_lookup_elem(&tracking_addr_map, &idx);
+}
+
+/* s: the skb's snapshot, or NULL (retis_skb.h). */
 static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
+						  const struct sk_buff *s,
 						  struct retis_tracking_lookup *l)
 {
+	struct tracking_addr_slot *slot;
+
 	l->skb = (u64)skb;
-	l->head = (u64)BPF_CORE_READ(skb, head);
+	l->head = (u64)retis_skb_field(s, skb, head);
 	l->by_head = bpf_map_lookup_elem(&tracking_map, &l->head);
 	/* Only clones share a head; other skbs hit a reused, stale entry. */
 	if (l->by_head && l->by_head->skb != l->skb &&
-	    !BPF_CORE_READ_BITFIELD_PROBED(skb, cloned)) {
+	    !retis_skb_bitfield(s, skb, cloned)) {
 		l->by_head = NULL;
 		l->stale_head = true;
 	}
+	l->slot = slot = retis_tracking_addr_slot(l->skb);
 	/* Kept as a flag: clang would otherwise OR the two pointers, which the
 	 * verifier refuses. */
 	l->found = l->by_head != NULL;
-	if (!l->found) {
-		l->by_addr = bpf_map_lookup_elem(&tracking_map, &l->skb);
-		l->found = l->by_addr != NULL;
+	/* The skb is checked twice (slot key and info) against a write to the
+	 * same slot by another CPU for another skb; the age check against an
+	 * skb freed where no probe saw it, its address since reused. */
+	if (!l->found && slot && slot->skb == l->skb && slot->info.skb == l->skb &&
+	    bpf_ktime_get_ns() - slot->info.last_seen < RETIS_TRACKING_ADDR_TTL_NS) {
+		l->by_addr = &slot->info;
+		l->found = true;
 	}
 }
 
@@ -103,14 +150,21 @@ static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
 static __always_inline void __retis_tracking_index_addr(struct retis_tracking_lookup *l,
 							const struct tracking_info *info)
 {
-	struct tracking_info *by_addr = l->by_addr;
+	struct tracking_addr_slot *slot = l->slot;
 
-	if (!by_addr)
-		by_addr = bpf_map_lookup_elem(&tracking_map, &l->skb);
-	if (by_addr)
-		*by_addr = *info;
-	else
-		bpf_map_update_elem(&tracking_map, &l->skb, info, BPF_ANY);
+	if (!slot)
+		return;
+	slot->skb = l->skb;
+	slot->info = *info;
+}
+
+/* Drops the secondary entry, if the slot still holds this skb. */
+static __always_inline void __retis_tracking_unindex_addr(struct retis_tracking_lookup *l)
+{
+	struct tracking_addr_slot *slot = l->slot;
+
+	if (slot && slot->skb == l->skb)
+		slot->skb = 0;
 }
 
 /*
@@ -138,7 +192,7 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 			*l->by_addr = new;
 		else
 			/* The secondary entry was only a bridge to the new head. */
-			bpf_map_delete_elem(&tracking_map, &l->skb);
+			__retis_tracking_unindex_addr(l);
 		info = &new;
 	} else if (!info) {
 		if (!create)
@@ -163,7 +217,7 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 	/* The head is about to change: the next probe finds the skb by its
 	 * address (both_keys already indexed it). */
 	if (inv_head && !both_keys)
-		bpf_map_update_elem(&tracking_map, &l->skb, info, BPF_ANY);
+		__retis_tracking_index_addr(l, info);
 
 	ctx->tracking.orig_head = info->orig_head;
 	ctx->tracking.timestamp = info->timestamp;
@@ -173,6 +227,7 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 /* Ends tracking after the hooks ran, on probes that free the skb. */
 static __always_inline void retis_track_skb_end(const struct retis_context *ctx,
 						const struct retis_probe_config *cfg,
+						const struct sk_buff *s,
 						struct retis_tracking_lookup *l)
 {
 	struct sk_buff *skb = (struct sk_buff *)l->skb;
@@ -189,9 +244,43 @@ static __always_inline void retis_track_skb_end(const struct retis_context *ctx,
 		bpf_map_delete_elem(&tracking_map, &l->head);
 		return;
 	}
-	bpf_map_delete_elem(&tracking_map, &l->skb);
-	if (retis_skb_frees_head(skb))
+	__retis_tracking_unindex_addr(l);
+	if (retis_skb_frees_head(skb, s))
 		bpf_map_delete_elem(&tracking_map, &l->head);
+}
+
+/*
+ * A tracking-only probe (one the user did not ask for, kept for tracking).
+ * Tracepoint-only tracking indexes the skbs it tracks by address: on a free,
+ * a slot holding this skb proves it tracked and saves the head lookup (the
+ * free is then a single delete). Any other slot proves nothing (an unseen
+ * clone, an evicted slot): the full lookup decides.
+ */
+static __always_inline void retis_track_skb_only(struct retis_context *ctx,
+						 const struct retis_probe_config *cfg,
+						 struct sk_buff *skb)
+{
+	struct retis_tracking_lookup l = {};
+
+	if (!retis_tracking_kprobes && cfg->free && !cfg->inv_head) {
+		l.skb = (u64)skb;
+		l.slot = retis_tracking_addr_slot(l.skb);
+		if (l.slot && l.slot->skb == l.skb) {
+			l.head = (u64)BPF_CORE_READ(skb, head);
+			ctx->tracking.tracked = 1;
+			retis_track_skb_end(ctx, cfg, NULL, &l);
+			return;
+		}
+	}
+
+	retis_tracking_lookup(skb, NULL, &l);
+	ctx->tracking.tracked = l.found;
+	/* pskb_expand_head: keep the skb findable across its new head. */
+	if (l.found && cfg->inv_head) {
+		ctx->timestamp = bpf_ktime_get_ns();
+		retis_track_skb_start(ctx, &l, false, true);
+	}
+	retis_track_skb_end(ctx, cfg, NULL, &l);
 }
 
 #endif /* __RETIS_TRACKING_H__ */

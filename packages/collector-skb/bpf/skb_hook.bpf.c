@@ -2,10 +2,12 @@
 /*
  * skb collector hook: packet bytes and sk_buff metadata (reference §2.1).
  * Runs on every probe with an skb whose filters all passed; each section is
- * enabled by its bit in skb_config_map.
+ * enabled by its bit in skb_config_map. sk_buff fields come from core's
+ * snapshot of the skb (`s`): plain loads, not one helper call each.
  */
 #include "retis_hook.h"
 #include "retis_skb.h"
+#include "retis_skb_snapshot.h"
 #include "skb_uapi.h"
 
 #define ETH_HLEN	14
@@ -46,10 +48,10 @@ struct skb_shared_info___retis_old {
  * from the IP version nibble when the transport header sits right after a
  * header of the minimal IPv4 or IPv6 size. Network order; 0 when unknown.
  */
-static __always_inline __be16 skb_guess_ethertype(struct sk_buff *skb, unsigned char *head,
+static __always_inline __be16 skb_guess_ethertype(const struct sk_buff *s, unsigned char *head,
 						  const struct retis_skb_headers *h)
 {
-	__be16 etype = BPF_CORE_READ(skb, protocol);
+	__be16 etype = s->protocol;
 	u8 first;
 	u16 hlen;
 
@@ -68,12 +70,23 @@ static __always_inline __be16 skb_guess_ethertype(struct sk_buff *skb, unsigned 
 }
 
 /*
+ * The packet section ends with its last captured byte: a 64-byte frame costs
+ * 72 bytes in the ring buffer, not the 264 of the whole capture room.
+ */
+static __always_inline void skb_trim_packet(struct retis_raw_event *event,
+					    struct skb_packet_event *e, u32 capture_len)
+{
+	retis_event_section_trim(event, e, sizeof(*e),
+				 offsetof(struct skb_packet_event, packet) + capture_len);
+}
+
+/*
  * Copies the start of the linear data: from the mac header when valid, else
  * from the network header behind a fake Ethernet header (zero addresses, the
  * ethertype) so that the capture always starts at layer 2.
  */
 static __always_inline void skb_emit_packet(struct retis_raw_event *event, u8 owner,
-					    struct sk_buff *skb)
+					    const struct sk_buff *s)
 {
 	struct retis_skb_headers h;
 	struct skb_packet_event *e;
@@ -83,14 +96,14 @@ static __always_inline void skb_emit_packet(struct retis_raw_event *event, u8 ow
 	__be16 etype;
 	u16 start;
 
-	len = BPF_CORE_READ(skb, len);
-	linear = len - BPF_CORE_READ(skb, data_len);
+	len = s->len;
+	linear = len - s->data_len;
 	if (!linear)
 		return;
 
-	head = BPF_CORE_READ(skb, head);
-	headroom = (long)BPF_CORE_READ(skb, data) - (long)head;
-	retis_skb_read_headers(skb, &h);
+	head = s->head;
+	headroom = (long)s->data - (long)head;
+	retis_skb_read_headers(NULL, s, &h);
 
 	if (retis_mac_valid(&h)) {
 		start = h.mac;
@@ -109,15 +122,15 @@ static __always_inline void skb_emit_packet(struct retis_raw_event *event, u8 ow
 		cap &= 0xff;
 		e->len = len - offset;
 		e->capture_len = cap;
-		e->pad = 0;
 		bpf_probe_read_kernel(e->packet, cap, head + start);
+		skb_trim_packet(event, e, cap);
 		return;
 	}
 
 	if (!retis_network_valid(&h))
 		return;
 
-	etype = skb_guess_ethertype(skb, head, &h);
+	etype = skb_guess_ethertype(s, head, &h);
 	if (!etype)
 		return;
 
@@ -138,24 +151,24 @@ static __always_inline void skb_emit_packet(struct retis_raw_event *event, u8 ow
 	__builtin_memcpy(&e->packet[2 * ETH_ALEN], &etype, sizeof(etype));
 	e->len = len - offset + ETH_HLEN;
 	e->capture_len = cap + ETH_HLEN;
-	e->pad = 0;
 	bpf_probe_read_kernel(&e->packet[ETH_HLEN], cap, head + start);
+	skb_trim_packet(event, e, cap + ETH_HLEN);
 }
 
 /* Hardware-accelerated tag only: a tag in the packet shows in the capture. */
 static __always_inline void skb_emit_vlan(struct retis_raw_event *event, u8 owner,
-					  struct sk_buff *skb)
+					  const struct sk_buff *s)
 {
-	struct sk_buff___retis_old *old = (void *)skb;
+	const struct sk_buff___retis_old *old = (const void *)s;
 	struct skb_vlan_event *e;
 	bool present;
 	u16 tci;
 
-	tci = BPF_CORE_READ(skb, vlan_tci);
+	tci = s->vlan_tci;
 	if (bpf_core_field_exists(old->vlan_present))
-		present = BPF_CORE_READ_BITFIELD_PROBED(old, vlan_present);
-	else if (bpf_core_field_exists(skb->vlan_all))
-		present = BPF_CORE_READ(skb, vlan_all) != 0;
+		present = BPF_CORE_READ_BITFIELD(old, vlan_present);
+	else if (bpf_core_field_exists(s->vlan_all))
+		present = s->vlan_all != 0;
 	else
 		present = tci & VLAN_CFI_MASK;
 	if (!present)
@@ -164,51 +177,51 @@ static __always_inline void skb_emit_vlan(struct retis_raw_event *event, u8 owne
 	e = get_event_section(event, owner, SKB_SECTION_VLAN, sizeof(*e));
 	if (!e)
 		return;
-	e->proto = bpf_ntohs(BPF_CORE_READ(skb, vlan_proto));
+	e->proto = bpf_ntohs(s->vlan_proto);
 	e->pcp = (tci & VLAN_PRIO_MASK) >> VLAN_PRIO_SHIFT;
 	e->dei = (tci & VLAN_CFI_MASK) >> VLAN_CFI_SHIFT;
 	e->vid = tci & VLAN_VID_MASK;
 }
 
 static __always_inline void skb_emit_meta(struct retis_raw_event *event, u8 owner,
-					  struct sk_buff *skb)
+					  const struct sk_buff *s)
 {
 	struct skb_meta_event *e;
 
 	e = get_event_section(event, owner, SKB_SECTION_META, sizeof(*e));
 	if (!e)
 		return;
-	e->len = BPF_CORE_READ(skb, len);
-	e->data_len = BPF_CORE_READ(skb, data_len);
-	e->hash = BPF_CORE_READ(skb, hash);
-	e->csum = BPF_CORE_READ(skb, csum);
-	e->priority = BPF_CORE_READ(skb, priority);
-	e->ip_summed = BPF_CORE_READ_BITFIELD_PROBED(skb, ip_summed);
-	e->csum_level = BPF_CORE_READ_BITFIELD_PROBED(skb, csum_level);
+	e->len = s->len;
+	e->data_len = s->data_len;
+	e->hash = s->hash;
+	e->csum = s->csum;
+	e->priority = s->priority;
+	e->ip_summed = BPF_CORE_READ_BITFIELD(s, ip_summed);
+	e->csum_level = BPF_CORE_READ_BITFIELD(s, csum_level);
 	e->pad[0] = 0;
 	e->pad[1] = 0;
 }
 
 static __always_inline void skb_emit_data_ref(struct retis_raw_event *event, u8 owner,
-					      struct sk_buff *skb)
+					      const struct sk_buff *s)
 {
-	struct skb_shared_info *shinfo = retis_skb_shinfo(skb);
+	struct skb_shared_info *shinfo = retis_skb_shinfo(NULL, s);
 	struct skb_data_ref_event *e;
 
 	e = get_event_section(event, owner, SKB_SECTION_DATA_REF, sizeof(*e));
 	if (!e)
 		return;
-	e->nohdr = BPF_CORE_READ_BITFIELD_PROBED(skb, nohdr);
-	e->cloned = BPF_CORE_READ_BITFIELD_PROBED(skb, cloned);
-	e->fclone = BPF_CORE_READ_BITFIELD_PROBED(skb, fclone);
-	e->users = BPF_CORE_READ(skb, users.refs.counter);
+	e->nohdr = BPF_CORE_READ_BITFIELD(s, nohdr);
+	e->cloned = BPF_CORE_READ_BITFIELD(s, cloned);
+	e->fclone = BPF_CORE_READ_BITFIELD(s, fclone);
+	e->users = s->users.refs.counter;
 	e->dataref = BPF_CORE_READ(shinfo, dataref.counter);
 }
 
 static __always_inline void skb_emit_gso(struct retis_raw_event *event, u8 owner,
-					 struct sk_buff *skb)
+					 const struct sk_buff *s)
 {
-	struct skb_shared_info *shinfo = retis_skb_shinfo(skb);
+	struct skb_shared_info *shinfo = retis_skb_shinfo(NULL, s);
 	struct skb_shared_info___retis_old *old = (void *)shinfo;
 	struct skb_gso_event *e;
 	u16 gso_size;
@@ -232,26 +245,27 @@ static __always_inline void skb_emit_gso(struct retis_raw_event *event, u8 owner
 #define SKB_WANTS(cfg, section)	((cfg)->sections & (1ULL << (section)))
 
 DEFINE_HOOK(F_AND, RETIS_ALL_FILTERS,
-	struct sk_buff *skb = retis_get_sk_buff(ctx);
+	const struct sk_buff *s = retis_skb_snapshot(ctx);
 	struct skb_config *cfg;
 	u32 zero = 0;
 
-	if (!skb)
+	/* Core snapshots every skb it reports. */
+	if (!s)
 		return 0;
 	cfg = bpf_map_lookup_elem(&skb_config_map, &zero);
 	if (!cfg)
 		return 0;
 
 	if (SKB_WANTS(cfg, SKB_SECTION_PACKET))
-		skb_emit_packet(event, owner, skb);
+		skb_emit_packet(event, owner, s);
 	if (SKB_WANTS(cfg, SKB_SECTION_VLAN))
-		skb_emit_vlan(event, owner, skb);
+		skb_emit_vlan(event, owner, s);
 	if (SKB_WANTS(cfg, SKB_SECTION_META))
-		skb_emit_meta(event, owner, skb);
+		skb_emit_meta(event, owner, s);
 	if (SKB_WANTS(cfg, SKB_SECTION_DATA_REF))
-		skb_emit_data_ref(event, owner, skb);
+		skb_emit_data_ref(event, owner, s);
 	if (SKB_WANTS(cfg, SKB_SECTION_GSO))
-		skb_emit_gso(event, owner, skb);
+		skb_emit_gso(event, owner, s);
 
 	return 0;
 )

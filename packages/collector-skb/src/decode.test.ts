@@ -1,4 +1,4 @@
-import { FactoryTable, layoutMismatches, parseRawEvent, RawEventBuilder, readObjectBtf } from '@retis/core';
+import { FactoryTable, layoutMismatches, parseRawEvent, RawEventBuilder, readObjectBtf, type RetisEvent } from '@retis/core';
 import { join } from 'path';
 import {
   SKB_DATA_REF_EVENT_LAYOUT,
@@ -49,9 +49,28 @@ describe('SkbFactory', () => {
     expect(e.packet!.len).toBe(1500);
   });
 
+  it('decodes a packet section trimmed after its last captured byte', () => {
+    const frame = Buffer.from('00112233445566778899aabb08004500', 'hex');
+    const payload = Buffer.concat([Buffer.alloc(8), frame]);
+    payload.writeUInt32LE(98, 0);
+    payload.writeUInt32LE(frame.length, 4);
+    const raw = new RawEventBuilder().section(SKB_OWNER, SKB_DT_PACKET, payload).build();
+    const event: RetisEvent = {};
+    parseRawEvent(raw, 0, raw.length, table, event);
+    expect(event.packet).toEqual({ len: 98, capture_len: 16, data: frame.toString('base64') });
+  });
+
   it('rejects a capture longer than the buffer, wrong sizes and unknown data types', () => {
     const big = new RawEventBuilder().struct(SKB_OWNER, SKB_DT_PACKET, SKB_PACKET_EVENT_LAYOUT, { len: 300, capture_len: 256 }).build();
-    expect(() => parseRawEvent(big, 0, big.length, table)).toThrow('skb: packet capture_len 256 exceeds 255');
+    expect(() => parseRawEvent(big, 0, big.length, table)).toThrow('skb: packet capture_len 256 exceeds the 255 bytes sent');
+    // Trimmed sections: the capture must fit in what was sent, the header must be whole.
+    const header = Buffer.alloc(8 + 10);
+    header.writeUInt32LE(60, 0);
+    header.writeUInt32LE(11, 4);
+    const short = new RawEventBuilder().section(SKB_OWNER, SKB_DT_PACKET, header).build();
+    expect(() => parseRawEvent(short, 0, short.length, table)).toThrow('skb: packet capture_len 11 exceeds the 10 bytes sent');
+    const cut = new RawEventBuilder().section(SKB_OWNER, SKB_DT_PACKET, Buffer.alloc(7)).build();
+    expect(() => parseRawEvent(cut, 0, cut.length, table)).toThrow('skb: packet section of 7 bytes, expected 8 to 264');
     const meta = new RawEventBuilder().section(SKB_OWNER, SKB_DT_META, Buffer.alloc(23)).build();
     expect(() => parseRawEvent(meta, 0, meta.length, table)).toThrow('skb: section data skb_meta_event is not the expected size (23 != 24)');
     const dt = new RawEventBuilder().section(SKB_OWNER, 9, Buffer.alloc(4)).build();

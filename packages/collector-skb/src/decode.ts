@@ -115,10 +115,15 @@ export class SkbFactory implements SectionFactory {
       const o = s.offset;
       switch (s.dataType) {
         case SKB_DT_PACKET: {
-          checkSize(s, SKB_PACKET_EVENT_LAYOUT, 'skb');
+          // Trimmed after the last captured byte (older writers sent the
+          // whole room): anything from the header to the full struct.
+          if (s.size < P.packet.offset || s.size > SKB_PACKET_EVENT_LAYOUT.size) {
+            throw new RawSectionError(`skb: packet section of ${s.size} bytes, expected ${P.packet.offset} to ${SKB_PACKET_EVENT_LAYOUT.size}`);
+          }
           const captureLen = v.getUint32(o + P.capture_len.offset, LE);
-          if (captureLen > PACKET_CAPTURE_MAX) {
-            throw new RawSectionError(`skb: packet capture_len ${captureLen} exceeds ${PACKET_CAPTURE_MAX}`);
+          const room = Math.min(PACKET_CAPTURE_MAX, s.size - P.packet.offset);
+          if (captureLen > room) {
+            throw new RawSectionError(`skb: packet capture_len ${captureLen} exceeds the ${room} bytes sent`);
           }
           const data = o + P.packet.offset;
           event.packet = {

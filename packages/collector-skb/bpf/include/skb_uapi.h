@@ -22,6 +22,7 @@ struct skb_config {
 	u64 sections;
 };
 
+/* Sent trimmed after the last captured byte (section size 8 + capture_len). */
 struct skb_packet_event {
 	/* Packet length from the first captured byte (may exceed the capture). */
 	u32 len;

@@ -12,6 +12,7 @@ import {
   encodeGlobalConfig,
   encodeHookOwners,
   encodeNargs,
+  encodeProbeId,
   encodeProbeConfig,
   encodeThreadSize,
   encodeTrackingKprobes,
@@ -79,12 +80,12 @@ describe('maps of the raw tracepoint probe', () => {
     for (const name of Object.values(MAPS)) expect(probeBtf.findAll(name, 'VAR')).toHaveLength(1);
   });
 
-  it('config_map is keyed by a u64 probe id with retis_probe_config values', () => {
+  it('config_map is an array indexed by the probe id with retis_probe_config values', () => {
     expect(probeBtf.mapDefinition(MAPS.config)).toEqual({
-      type: BPF_MAP_TYPE.hash,
+      type: BPF_MAP_TYPE.array,
       maxEntries: PROBE_MAX,
-      keyType: 'u64',
-      keySize: 8,
+      keyType: 'u32',
+      keySize: 4,
       valueType: 'struct retis_probe_config',
       valueSize: PROBE_CONFIG_LAYOUT.size,
     });
@@ -121,6 +122,13 @@ describe('maps of the raw tracepoint probe', () => {
       valueType: 'struct tracking_info',
       valueSize: TRACKING_INFO_LAYOUT.size,
     });
+  });
+
+  it('tracking_addr_map is a 16384-slot array of skb address and tracking_info', () => {
+    const def = probeBtf.mapDefinition(MAPS.trackingAddr);
+    expect(def).toMatchObject({ type: BPF_MAP_TYPE.array, maxEntries: 16384, keyType: 'u32', keySize: 4 });
+    // The skb address, then the same tracking_info as tracking_map.
+    expect(def.valueSize).toBe(8 + TRACKING_INFO_LAYOUT.size);
   });
 
   it('events_map is a ring buffer of 8192 maximum-size events', () => {
@@ -255,6 +263,12 @@ describe('every generic probe object', () => {
 
 describe('encoders', () => {
   const le = (buf: Buffer) => [...buf];
+
+  it('encodes a probe id as a u32 index into config_map, refusing ids out of it', () => {
+    expect(le(encodeProbeId(258n))).toEqual([2, 1, 0, 0]);
+    expect(() => encodeProbeId(0n)).toThrow(RangeError);
+    expect(() => encodeProbeId(BigInt(PROBE_MAX))).toThrow(/out of config_map/);
+  });
 
   it('encodes a probe config at the BTF offsets', () => {
     const btfCfg = probeBtf.structLayout('retis_probe_config');

@@ -128,8 +128,10 @@ export const MAPS = {
   counters: 'counters_map',
   stack: 'stack_map',
   tracking: 'tracking_map',
+  trackingAddr: 'tracking_addr_map',
   eventScratch: 'event_scratch_map',
   eventScratchDepth: 'event_scratch_depth',
+  skbSnap: 'skb_snap_map',
 } as const;
 
 /** Map of the kretprobe object only: arguments saved at entry, keyed by retis_kret_key. */
@@ -304,7 +306,8 @@ export const CONTEXT_LAYOUT: StructLayout = {
     filters_ret: { offset: 180, size: 4 },
     probe_type: { offset: 184, size: 1 },
     log_level: { offset: 185, size: 1 },
-    pad: { offset: 186, size: 6 },
+    skb_snap: { offset: 186, size: 1 },
+    pad: { offset: 187, size: 5 },
   },
 };
 
@@ -396,7 +399,15 @@ export function encodeGlobalConfig(enabled: boolean): Buffer {
   return Buffer.from([enabled ? 1 : 0]);
 }
 
-/** Key of config_map (the probe id) and of tracking_map. */
+/** Key of config_map: the probe id, an index into the array. */
+export function encodeProbeId(id: bigint): Buffer {
+  if (id <= 0n || id >= BigInt(PROBE_MAX)) throw new RangeError(`probe id ${id} out of config_map (1..${PROBE_MAX - 1})`);
+  const buf = Buffer.alloc(4);
+  writeU32(buf, Number(id), 0);
+  return buf;
+}
+
+/** Key of tracking_map (an skb head). */
 export function encodeU64Key(value: bigint): Buffer {
   const buf = Buffer.alloc(8);
   writeU64(buf, value, 0);

@@ -35,6 +35,12 @@ describe('planLoads', () => {
     ]);
   });
 
+  it('refuses more probes than config_map has ids for, with one clear error', () => {
+    const many = Array.from({ length: 1024 }, (_, i) => probe('kprobe', `f${i}`));
+    expect(() => planLoads(many, ALL)).toThrow('1024 probes requested: at most 1023 can be installed at once');
+    expect(() => planLoads(many.slice(0, 1023), ALL)).not.toThrow();
+  });
+
   it('shares loads between probes a program can serve together', () => {
     const units = planLoads(probes, ALL);
     const summary = units.map((u) => [u.object, u.nargs, u.ksym, u.probes.map((p) => p.probe.symbol)]);

@@ -14,7 +14,7 @@
  * Probe ids are 1, 2, ... in the order of the probes given.
  */
 import type { KernelFeatures } from '@retis/bpf-native';
-import { MAX_ARGS, type ProbeKind as ObjectKind } from '../bpf/abi';
+import { MAX_ARGS, PROBE_MAX, type ProbeKind as ObjectKind } from '../bpf/abi';
 import { RetisError, RetisErrorCode } from '../errors';
 import type { ResolvedProbe } from '../kernel/inspector';
 import { probeKey } from './spec';
@@ -66,6 +66,10 @@ export function unitPrograms(unit: Pick<LoadUnit, 'object' | 'multi'>): string[]
 export function planLoads(probes: readonly ResolvedProbe[], features: KernelFeatures): LoadUnit[] {
   const units: LoadUnit[] = [];
   const shared = new Map<string, LoadUnit>();
+  // Probe ids index config_map; id 0 is never used.
+  if (probes.length >= PROBE_MAX) {
+    throw new RetisError(`${probes.length} probes requested: at most ${PROBE_MAX - 1} can be installed at once`, RetisErrorCode.InvalidProbe);
+  }
   let nextId = 1n;
   for (const probe of probes) {
     const planned: PlannedProbe = { id: nextId++, probe, key: probeKey({ kind: probe.kind, target: probe.symbol }) };

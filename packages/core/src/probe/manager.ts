@@ -17,7 +17,7 @@ import { linkProbe, type LinkedObject } from '../bpf/link';
 import {
   FILTER_MAGIC, LOG_LEVEL, MAPS, PROBE_OBJECTS, PROBE_TYPE, RODATA, type ProbeKind as ObjectKind,
   decodeCounters, decodeCountersKey, defaultFilterInsns, encodeGlobalConfig, encodeHookOwners, encodeKsym,
-  encodeLogLevel, encodeNargs, encodeProbeConfig, encodeThreadSize, encodeTrackingKprobes, encodeU64Key,
+  encodeLogLevel, encodeNargs, encodeProbeConfig, encodeThreadSize, encodeTrackingKprobes, encodeProbeId,
   probeObjectPath,
 } from '../bpf/abi';
 import { probeKey } from './spec';
@@ -331,7 +331,7 @@ export class ProbeManager {
       probeType: WIRE_TYPE[p.probe.kind],
       nargs: p.probe.params.length,
     });
-    this.native.map.update(this.mapFd(MAPS.config), encodeU64Key(p.id), value);
+    this.native.map.update(this.mapFd(MAPS.config), encodeProbeId(p.id), value);
   }
 
   private writeMap(v: MapValue): void {

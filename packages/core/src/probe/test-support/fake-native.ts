@@ -117,7 +117,7 @@ export class FakeNative implements Partial<BpfNative> {
   /** config_map values by probe id. */
   configs(): Map<bigint, Buffer> {
     const out = new Map<bigint, Buffer>();
-    for (const [k, v] of this.maps.get(this.mapFds.get(MAPS.config)!) ?? []) out.set(Buffer.from(k, 'hex').readBigUInt64LE(), v);
+    for (const [k, v] of this.maps.get(this.mapFds.get(MAPS.config)!) ?? []) out.set(BigInt(Buffer.from(k, 'hex').readUInt32LE()), v);
     return out;
   }
 }
