@@ -73,6 +73,21 @@ async function flood(udp, ns) {
   return Number(got.trim()) / elapsed;
 }
 
+/** Lines in a file, read in chunks: an events file can outgrow a string. */
+function countLines(file) {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let lines = 0, n;
+  try {
+    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
+      for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) lines++;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return lines;
+}
+
 /** Starts a tracer; resolves once it is attached. */
 function startTracer(cmd, argv, readyRe) {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -113,7 +128,8 @@ async function measure(udp, ns, mode) {
     const rate = await flood(udp, ns);
     t.child.kill('SIGINT');
     const r = await t.done;
-    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+    const lines = countLines(file);
+    if (process.env.RETIS_BENCH_KEEP) fs.copyFileSync(file, process.env.RETIS_BENCH_KEEP);
     const lost = /total events lost: (\d+)/.exec(r.stderr);
     fs.rmSync(file, { force: true });
     return { rate, events: Math.max(0, lines - 1), lost: lost ? Number(lost[1]) : 0, exit: r.code };

@@ -7,6 +7,7 @@
  *   `[vlan_accel (...)] [skb [csum ... users U dataref D]] [gso [...]]`.
  */
 import {
+  flatString,
   bool,
   type DisplayFormat,
   obj,
@@ -80,6 +81,22 @@ export function packetBytes(p: PacketSection): Buffer {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+// `{"len":L,"capture_len":C,"data":"` of the packet sizes seen, in one flat
+// piece: a flood of same-sized packets writes it once.
+const PACKET_HEADS = new Map<number, string>();
+
+function packetHead(len: number, captureLen: number): string {
+  if (captureLen > 255 || len > 0xffffffff) return `{"len":${len},"capture_len":${captureLen},"data":"`;
+  const key = len * 256 + captureLen;
+  let head = PACKET_HEADS.get(key);
+  if (head === undefined) {
+    if (PACKET_HEADS.size >= 4096) PACKET_HEADS.clear();
+    head = flatString(`{"len":${len},"capture_len":${captureLen},"data":"`);
+    PACKET_HEADS.set(key, head);
+  }
+  return head;
+}
+
 export const packetSection: SectionDefinition<PacketSection> = {
   key: 'packet',
   fromJson(value) {
@@ -90,7 +107,7 @@ export const packetSection: SectionDefinition<PacketSection> = {
   },
   toJson(p) {
     // base64 never needs escaping.
-    return `{"len":${p.len},"capture_len":${p.capture_len},"data":"${p.data}"}`;
+    return packetHead(p.len, p.capture_len) + p.data + '"}';
   },
   format(p, fmt) {
     return formatPacket(packetBytes(p), fmt);

@@ -56,6 +56,12 @@ const KERNEL_DT_RETVAL = 1;
 
 export class CommonFactory implements SectionFactory {
   readonly owner = COMMON_OWNER;
+  // The last task seen: consecutive events mostly come from the same task,
+  // whose comm is then not decoded again. Only a comm ending within the
+  // first 16 bytes (the kernel's TASK_COMM_LEN) is kept: those 16 bytes
+  // then decide the whole string.
+  private readonly lastComm = new Uint32Array(4);
+  private lastCommText: string | undefined;
 
   decode(buf: Buffer, sections: RawSection[], event: RetisEvent, view?: DataView): void {
     const v = viewOf(buf, view);
@@ -84,11 +90,26 @@ export class CommonFactory implements SectionFactory {
       // half `pid` (the process) and the lower half `tgid` (the thread).
       const lo = v.getUint32(taskAt + f.pid_tgid.offset + (LITTLE_ENDIAN ? 0 : 4), LITTLE_ENDIAN);
       const hi = v.getUint32(taskAt + f.pid_tgid.offset + (LITTLE_ENDIAN ? 4 : 0), LITTLE_ENDIAN);
-      const comm = cString(buf, taskAt + f.comm.offset, f.comm.size, true);
-      if (comm === undefined) throw new RawSectionError('common: task comm is not NUL-terminated');
+      const comm = this.comm(buf, v, taskAt + f.comm.offset);
       common.task = { pid: hi | 0, tgid: lo | 0, comm };
     }
     event.common = common;
+  }
+
+  private comm(buf: Buffer, v: DataView, at: number): string {
+    const last = this.lastComm;
+    const a = v.getUint32(at, true), b = v.getUint32(at + 4, true), c = v.getUint32(at + 8, true), d = v.getUint32(at + 12, true);
+    if (this.lastCommText !== undefined && a === last[0] && b === last[1] && c === last[2] && d === last[3]) return this.lastCommText;
+    const size = COMMON_TASK_EVENT_LAYOUT.fields.comm.size;
+    const comm = cString(buf, at, size, true);
+    if (comm === undefined) throw new RawSectionError('common: task comm is not NUL-terminated');
+    last[0] = a;
+    last[1] = b;
+    last[2] = c;
+    last[3] = d;
+    const nul = buf.indexOf(0, at);
+    this.lastCommText = nul >= at && nul - at < 16 ? comm : undefined;
+    return comm;
   }
 }
 

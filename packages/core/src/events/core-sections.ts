@@ -5,7 +5,7 @@
  */
 import { formatEventTime } from '../display/time';
 import { int, i64, obj, optUint, str, strArray, u64, uint } from './fields';
-import { jsonString } from './json';
+import { flatString, jsonString } from './json';
 import type { DisplayFormat, SectionDefinition } from './section';
 import { formatSkbTracking, skbTrackingFromJson, skbTrackingToJson } from './skb-tracking';
 import type { CommonSection, KernelSection, StartupSection, TaskInfo, TrackingSection, UserspaceSection } from './types';
@@ -31,7 +31,7 @@ export const commonSection: SectionDefinition<CommonSection> = {
     let out = '{"timestamp":' + c.timestamp;
     if (c.smp_id !== undefined) out += ',"smp_id":' + c.smp_id;
     const t = c.task;
-    if (t !== undefined) out += `,"task":{"pid":${t.pid},"tgid":${t.tgid},"comm":${jsonString(t.comm)}}`;
+    if (t !== undefined) out += taskJson(t);
     return out + '}';
   },
   format(c, fmt) {
@@ -41,6 +41,20 @@ export const commonSection: SectionDefinition<CommonSection> = {
     return out;
   },
 };
+
+// Consecutive events mostly come from the same task: its JSON is reused.
+let lastTask: TaskInfo | undefined;
+let lastTaskJson = '';
+
+/** `,"task":{...}` of the common section. */
+function taskJson(t: TaskInfo): string {
+  const last = lastTask;
+  if (last === undefined || last.pid !== t.pid || last.tgid !== t.tgid || last.comm !== t.comm) {
+    lastTask = { pid: t.pid, tgid: t.tgid, comm: t.comm };
+    lastTaskJson = flatString(`,"task":{"pid":${t.pid},"tgid":${t.tgid},"comm":${jsonString(t.comm)}}`);
+  }
+  return lastTaskJson;
+}
 
 /** `[comm] pid/tgid`, the pid only when it differs (a thread). */
 function formatTask(t: TaskInfo): string {
@@ -67,6 +81,7 @@ export const kernelSection: SectionDefinition<KernelSection> = {
     return kernel;
   },
   toJson(k) {
+    if (k.stack_trace === undefined && k.retval === undefined) return kernelJson(k.symbol, k.probe_type);
     let out = `{"symbol":${jsonString(k.symbol)},"probe_type":${jsonString(k.probe_type)}`;
     if (k.stack_trace !== undefined) {
       out += ',"stack_trace":[';
@@ -81,6 +96,18 @@ export const kernelSection: SectionDefinition<KernelSection> = {
     return k.retval === undefined ? text : `${text} ret ${k.retval}`;
   },
 };
+
+// A kernel section without stack or return value depends on the probe only.
+const KERNEL_JSON = new Map<string, { probeType: string; json: string }>();
+
+function kernelJson(symbol: string, probeType: string): string {
+  const hit = KERNEL_JSON.get(symbol);
+  if (hit !== undefined && hit.probeType === probeType) return hit.json;
+  if (KERNEL_JSON.size >= 4096) KERNEL_JSON.clear();
+  const json = flatString(`{"symbol":${jsonString(symbol)},"probe_type":${jsonString(probeType)}}`);
+  KERNEL_JSON.set(symbol, { probeType, json });
+  return json;
+}
 
 /** The stack of a kernel section: one frame per line, or `[a, b]` on one line. */
 export function formatStackTrace(stack: readonly string[], fmt: DisplayFormat): string {

@@ -266,9 +266,35 @@ function markedNumber(marked: string): number | bigint {
 // Control characters, quote, backslash and lone surrogates need escaping.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
+/**
+ * A copy of `s` in one piece. Strings built by concatenation are trees of
+ * their pieces, copied piece by piece each time they are written; a string
+ * kept for reuse (a cached JSON fragment) is worth flattening once. Slicing
+ * flattens the tree and returns a view of the flat copy.
+ */
+export function flatString(s: string): string {
+  return (' ' + s).slice(1);
+}
+
+/*
+ * Literals of the short strings events repeat (symbols, probe types, task
+ * and device names), kept flat: one piece to copy when the event's line is
+ * flattened for writing, instead of three, and no escape test.
+ */
+const LITERALS = new Map<string, string>();
+const LITERALS_MAX = 4096;
+const LITERAL_LEN_MAX = 64;
+
 /** A JSON string literal; the common case (nothing to escape) is a concat. */
 export function jsonString(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+  if (s.length > LITERAL_LEN_MAX) return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : '"' + s + '"';
+  let lit = LITERALS.get(s);
+  if (lit === undefined) {
+    if (LITERALS.size >= LITERALS_MAX) LITERALS.clear();
+    lit = JSON.stringify(s);
+    LITERALS.set(s, lit);
+  }
+  return lit;
 }
 
 /**

@@ -44,6 +44,10 @@ interface Slot {
   readonly key: string;
   /** `"key":` ready to concatenate. */
   readonly prefix: string;
+  /** `,"key":`, for every section but the first (one piece, not two). */
+  readonly commaPrefix: string;
+  /** `{"key":`, for the first. */
+  readonly openPrefix: string;
   def: SectionDefinition | undefined;
 }
 
@@ -104,13 +108,14 @@ export class SectionRegistry {
       if (r !== undefined && r < canonical) present |= 1 << r;
       else (others ??= []).push(key);
     }
-    let out = '{';
+    let out = '';
     for (let r = 0; present !== 0; r++, present >>>= 1) {
       if ((present & 1) === 0) continue;
       const slot = slots[r];
       const v = event[slot.key];
-      out += (out.length > 1 ? ',' : '') + slot.prefix + (slot.def !== undefined ? slot.def.toJson(v) : writeJson(v));
+      out += (out.length > 0 ? slot.commaPrefix : slot.openPrefix) + (slot.def !== undefined ? slot.def.toJson(v) : writeJson(v));
     }
+    if (out.length === 0) out = '{';
     if (others !== undefined) {
       for (const key of others) {
         const r = this.rank.get(key);
@@ -170,7 +175,8 @@ export class SectionRegistry {
 
   private addSlot(key: string): number {
     const rank = this.slots.length;
-    this.slots.push({ key, prefix: JSON.stringify(key) + ':', def: undefined });
+    const prefix = JSON.stringify(key) + ':';
+    this.slots.push({ key, prefix, commaPrefix: ',' + prefix, openPrefix: '{' + prefix, def: undefined });
     this.rank.set(key, rank);
     return rank;
   }
