@@ -93,6 +93,56 @@ struct {
 	__type(value, struct tracking_addr_slot);
 } tracking_addr_map SEC(".maps") __weak;
 
+/*
+ * Counts of tracking_map entries per hash of their head, so that a head no
+ * entry can have is known without a hash map lookup: most packets of a busy
+ * machine are never tracked (filtered out), and this test is an inlined load.
+ * A count is raised before its entry is created and lowered when core
+ * deletes it; entries the userspace GC deletes leave it high. A count is
+ * therefore never below the truth: zero means absent, non-zero means look.
+ */
+#define RETIS_TRACKING_HEAD_BITS	16
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << RETIS_TRACKING_HEAD_BITS);
+	__type(key, u32);
+	__type(value, u32);
+} tracking_heads_map SEC(".maps") __weak;
+
+static __always_inline u32 *retis_tracking_head_count(u64 head)
+{
+	u32 idx = (head * 0x9e3779b97f4a7c15ULL) >> (64 - RETIS_TRACKING_HEAD_BITS);
+
+	return bpf_map_lookup_elem(&tracking_heads_map, &idx);
+}
+
+/* Creates or overwrites the head entry, counting it first. */
+static __always_inline long retis_tracking_put_head(u64 head, const struct tracking_info *info,
+						    u64 flags)
+{
+	u32 *count = retis_tracking_head_count(head);
+	long err;
+
+	if (count)
+		__sync_fetch_and_add(count, 1);
+	err = bpf_map_update_elem(&tracking_map, &head, info, flags);
+	if (err && count)
+		__sync_fetch_and_sub(count, 1);
+	return err;
+}
+
+static __always_inline void retis_tracking_del_head(u64 head)
+{
+	u32 *count;
+
+	if (bpf_map_delete_elem(&tracking_map, &head))
+		return;
+	count = retis_tracking_head_count(head);
+	if (count && *count)
+		__sync_fetch_and_sub(count, 1);
+}
+
 /* Both lookups of an skb, done once per event before filtering. */
 struct retis_tracking_lookup {
 	u64 skb;
@@ -122,10 +172,12 @@ static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
 						  struct retis_tracking_lookup *l)
 {
 	struct tracking_addr_slot *slot;
+	u32 *count;
 
 	l->skb = (u64)skb;
 	l->head = (u64)retis_skb_field(s, skb, head);
-	l->by_head = bpf_map_lookup_elem(&tracking_map, &l->head);
+	count = retis_tracking_head_count(l->head);
+	l->by_head = !count || *count ? bpf_map_lookup_elem(&tracking_map, &l->head) : NULL;
 	/* Only clones share a head; other skbs hit a reused, stale entry. */
 	if (l->by_head && l->by_head->skb != l->skb &&
 	    !retis_skb_bitfield(s, skb, cloned)) {
@@ -186,7 +238,7 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 		new = *l->by_addr;
 		new.last_seen = ctx->timestamp;
 		new.skb = l->skb;
-		if (bpf_map_update_elem(&tracking_map, &l->head, &new, BPF_ANY))
+		if (retis_tracking_put_head(l->head, &new, BPF_ANY))
 			return;
 		if (both_keys)
 			*l->by_addr = new;
@@ -201,8 +253,10 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 		new.last_seen = ctx->timestamp;
 		new.orig_head = l->head;
 		new.skb = l->skb;
-		if (bpf_map_update_elem(&tracking_map, &l->head, &new,
-					l->stale_head ? BPF_ANY : BPF_NOEXIST))
+		/* A stale entry is overwritten: already counted. */
+		if (l->stale_head ?
+		    bpf_map_update_elem(&tracking_map, &l->head, &new, BPF_ANY) :
+		    retis_tracking_put_head(l->head, &new, BPF_NOEXIST))
 			return;
 		if (both_keys)
 			__retis_tracking_index_addr(l, &new);
@@ -241,12 +295,12 @@ static __always_inline void retis_track_skb_end(const struct retis_context *ctx,
 	if (retis_tracking_kprobes) {
 		/* skb_free_head: the head goes, the sk_buff may live on (a
 		 * head reallocation indexed it by address just before). */
-		bpf_map_delete_elem(&tracking_map, &l->head);
+		retis_tracking_del_head(l->head);
 		return;
 	}
 	__retis_tracking_unindex_addr(l);
 	if (retis_skb_frees_head(skb, s))
-		bpf_map_delete_elem(&tracking_map, &l->head);
+		retis_tracking_del_head(l->head);
 }
 
 /*

@@ -131,6 +131,10 @@ describe('maps of the raw tracepoint probe', () => {
     expect(def.valueSize).toBe(8 + TRACKING_INFO_LAYOUT.size);
   });
 
+  it('tracking_heads_map counts head entries in 65536 u32 buckets', () => {
+    expect(probeBtf.mapDefinition(MAPS.trackingHeads)).toMatchObject({ type: BPF_MAP_TYPE.array, maxEntries: 65536, keySize: 4, valueSize: 4 });
+  });
+
   it('events_map is a ring buffer of 8192 maximum-size events', () => {
     expect(EVENTS_MAP_SIZE).toBe(2048 * 8192);
     expect(probeBtf.mapDefinition(MAPS.events)).toEqual({ type: BPF_MAP_TYPE.ringbuf, maxEntries: EVENTS_MAP_SIZE });
