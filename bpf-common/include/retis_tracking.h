@@ -75,8 +75,8 @@ struct {
 } tracking_map SEC(".maps") __weak;
 
 /* Slots of tracking_addr_map: a power of two, well above the skbs in flight. */
-#define RETIS_TRACKING_ADDR_SLOTS	16384
 #define RETIS_TRACKING_ADDR_BITS	14
+#define RETIS_TRACKING_ADDR_SLOTS	(1 << RETIS_TRACKING_ADDR_BITS)
 /* A secondary entry older than this is stale (its skb was freed unseen). */
 #define RETIS_TRACKING_ADDR_TTL_NS	(60ULL * 1000000000ULL)
 
@@ -110,9 +110,19 @@ struct {
 	__type(value, u32);
 } tracking_heads_map SEC(".maps") __weak;
 
+/*
+ * Index of a kernel address in a table of 2^bits slots. Fibonacci hashing:
+ * the addresses of sk_buffs and heads differ in their middle bits, which the
+ * multiplication spreads into the top ones.
+ */
+static __always_inline u32 retis_addr_hash(u64 addr, u32 bits)
+{
+	return (addr * 0x9e3779b97f4a7c15ULL) >> (64 - bits);
+}
+
 static __always_inline u32 *retis_tracking_head_count(u64 head)
 {
-	u32 idx = (head * 0x9e3779b97f4a7c15ULL) >> (64 - RETIS_TRACKING_HEAD_BITS);
+	u32 idx = retis_addr_hash(head, RETIS_TRACKING_HEAD_BITS);
 
 	return bpf_map_lookup_elem(&tracking_heads_map, &idx);
 }
@@ -160,8 +170,7 @@ struct retis_tracking_lookup {
 
 static __always_inline struct tracking_addr_slot *retis_tracking_addr_slot(u64 skb)
 {
-	/* Fibonacci hashing: sk_buff addresses differ in their middle bits. */
-	u32 idx = (skb * 0x9e3779b97f4a7c15ULL) >> (64 - RETIS_TRACKING_ADDR_BITS);
+	u32 idx = retis_addr_hash(skb, RETIS_TRACKING_ADDR_BITS);
 
 	return bpf_map_lookup_elem(&tracking_addr_map, &idx);
 }

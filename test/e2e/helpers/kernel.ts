@@ -47,6 +47,12 @@ function confirmedIndependently(need: KernelNeed): boolean {
       present = r.status === 0;
       break;
     }
+    case 'kprobeMulti': {
+      // bpftrace makes its own kprobe.multi link to tell (`bpftrace --info`, on stderr).
+      const r = spawnSync('bpftrace', ['--info'], { encoding: 'utf8', timeout: 120_000 });
+      present = /^\s*kprobe_multi: yes$/m.test(`${r.stdout}${r.stderr}`);
+      break;
+    }
     case 'openvswitch':
       // Loadable only where the kernel has modules at all.
       present = fs.existsSync(`/lib/modules/${os.release()}/modules.dep`)
