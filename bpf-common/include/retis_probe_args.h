@@ -3,11 +3,9 @@
  * Filling retis_context.args from a probe program's own context. Included by
  * probe programs only.
  *
- * The verifier refuses context reads at offsets it cannot check, so
- * arguments are read one by one at constant offsets, each guarded by the
- * frozen `nargs` rodata of the program: reads past the probed function's or
- * tracepoint's arguments are pruned as dead code, and one object loads for
- * any argument count.
+ * Every probe kind hands the chain plain numbers: core and the hooks treat
+ * arguments as addresses (hashing them, for one), which the verifier refuses
+ * on the typed pointers a tracing program's context loads yield.
  */
 #ifndef __RETIS_PROBE_ARGS_H__
 #define __RETIS_PROBE_ARGS_H__
@@ -16,27 +14,20 @@
 #include "retis_context.h"
 #include <bpf/bpf_tracing.h>
 
-/* dst: struct retis_context; src: an array of u64 arguments (raw
- * tracepoint args, fentry/fexit context); n: the frozen argument count. */
-#define __RETIS_READ_ARG(dst, src, n, i)				\
-	if ((i) < (n))							\
-		(dst).args[i] = (src)[i]
-
+/*
+ * dst: struct retis_context; src: an array of u64 arguments (the fentry or
+ * fexit context); n: the frozen argument count (rodata, a constant for the
+ * verifier). One bpf_probe_read_kernel of exactly the n arguments: a copy
+ * through a helper is untyped, where loads from the context would keep
+ * pointer arguments typed.
+ */
 #define RETIS_READ_ARGS(dst, src, n)					\
 	do {								\
-		__RETIS_READ_ARG(dst, src, n, 0);			\
-		__RETIS_READ_ARG(dst, src, n, 1);			\
-		__RETIS_READ_ARG(dst, src, n, 2);			\
-		__RETIS_READ_ARG(dst, src, n, 3);			\
-		__RETIS_READ_ARG(dst, src, n, 4);			\
-		__RETIS_READ_ARG(dst, src, n, 5);			\
-		__RETIS_READ_ARG(dst, src, n, 6);			\
-		__RETIS_READ_ARG(dst, src, n, 7);			\
-		__RETIS_READ_ARG(dst, src, n, 8);			\
-		__RETIS_READ_ARG(dst, src, n, 9);			\
-		__RETIS_READ_ARG(dst, src, n, 10);			\
-		__RETIS_READ_ARG(dst, src, n, 11);			\
-		(dst).num = (n) < RETIS_MAX_ARGS ? (n) : RETIS_MAX_ARGS; \
+		u32 __n = (n) < RETIS_MAX_ARGS ? (n) : RETIS_MAX_ARGS;	\
+		if (__n)						\
+			bpf_probe_read_kernel((dst).args,		\
+					      __n * sizeof(u64), (src)); \
+		(dst).num = __n;					\
 	} while (0)
 
 /*

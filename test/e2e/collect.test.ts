@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createNsPair, nsInode, type NsPair } from './helpers/netns';
-import { loadedProgramNames, runRetis } from './helpers/retis';
+import { expectExit0, loadedProgramNames, runRetis } from './helpers/retis';
 import { decodePacket, readEvents, type Json } from './helpers/events';
 
 jest.setTimeout(120_000);
@@ -37,7 +37,7 @@ test('a TCP SYN to a closed port is reported as dropped with NO_SOCKET', () => {
   const r = runRetis(['collect', '-c', 'skb-drop,skb,dev', '-o', out,
     '--cmd', inA(`bash -c 'echo > /dev/tcp/${pair.addrB}/${port}' 2>/dev/null; true`)]);
   expect(r.stderr).toMatch(/\d+ probe\(s\) loaded/);
-  expect(r.status).toBe(0);
+  expectExit0(r);
 
   const events = readEvents(out);
   expect(events[0].startup.retis_version).toMatch(/^v1\.7\.0/);
@@ -58,7 +58,7 @@ test('a ping seen at netif_receive_skb prints in the reference format', () => {
   const out = path.join(tmp, 'ping.data');
   const r = runRetis(['collect', '-c', 'skb,skb-tracking,dev,ns', '-p', 'tp:net:netif_receive_skb', '-o', out,
     '--cmd', inA(`ping -c 1 -W 2 ${pair.addrB}`)]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
 
   // What was sent, from the file (bytes decoded here), to check the text against.
   const events = readEvents(out).filter((e) => e.dev?.name === pair.vethB);
@@ -68,7 +68,7 @@ test('a ping seen at netif_receive_skb prints in the reference format', () => {
   expect(sent.src).toBe(pair.addrA);
 
   const printed = runRetis(['print', out]);
-  expect(printed.status).toBe(0);
+  expectExit0(printed);
   const blocks = printed.stdout.split('\n\n').filter(Boolean);
   const ts = String(request!.common.timestamp);
   const block = blocks.find((b) => b.startsWith(`${ts} `));
@@ -88,7 +88,7 @@ test('--stop-after stops after exactly that many events', () => {
   const out = path.join(tmp, 'stop.data');
   const r = runRetis(['collect', '-c', 'skb,dev', '-p', 'tp:net:netif_receive_skb', '--stop-after', '2', '-o', out,
     '--cmd', inA(`ping -c 20 -i 0.05 ${pair.addrB}`)]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   expect(r.stderr).toContain('Reached stop count (2), terminating...');
   expect(r.stderr).toContain('2 event(s) processed');
   const events = readEvents(out);
@@ -101,14 +101,14 @@ test('--cmd ends the collection when the command exits', () => {
   const started = Date.now();
   const r = runRetis(['collect', '-c', 'skb', '-p', 'tp:net:netif_receive_skb', '-o', path.join(tmp, 'cmd.data'),
     '--cmd', 'sleep 1']);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   expect(r.stderr).toContain('Command returned (exit status: 0), terminating ...');
   expect(Date.now() - started).toBeLessThan(30_000);
 });
 
 test('the default run: both default probes, every collector, events on the console', () => {
   const r = runRetis(['collect', '--format', 'single-line', '--cmd', inA(`ping -c 2 -i 0.1 ${pair.addrB}`)]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   expect(r.stderr).toContain('No probe(s) given: using tp:net:netif_receive_skb, tp:net:net_dev_start_xmit');
   expect(r.stderr).toMatch(/Collector\(s\) started: skb-tracking, skb, skb-drop, ct, dev, ns/);
   const lines = r.stdout.split('\n').filter((l) => l.includes(`(${pair.vethA})`) || l.includes(`(${pair.vethB})`));
@@ -122,7 +122,7 @@ test('--print with -o writes the file and the console; --utc prints dates', () =
   const out = path.join(tmp, 'print.data');
   const r = runRetis(['collect', '-c', 'skb,dev', '-p', 'tp:net:netif_receive_skb', '-o', out, '--print', '--utc',
     '--cmd', inA(`ping -c 1 ${pair.addrB}`)]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   const fileEvents = readEvents(out).filter((e) => e.dev?.name === pair.vethB);
   expect(fileEvents.length).toBeGreaterThan(0);
   const year = new Date().getUTCFullYear();

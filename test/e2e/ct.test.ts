@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createNsPair, inNs, type NsPair } from './helpers/netns';
-import { runRetis } from './helpers/retis';
+import { expectExit0, runRetis } from './helpers/retis';
 import { decodePacket, readEvents, type Json } from './helpers/events';
 
 jest.setTimeout(120_000);
@@ -121,7 +121,7 @@ function icmpId(base64: string): number {
 /** The text block `retis print` gives for the event with this timestamp. */
 function printedBlock(file: string, timestamp: string): string[] {
   const printed = runRetis(['print', file]);
-  expect(printed.status).toBe(0);
+  expectExit0(printed);
   const block = printed.stdout.split('\n\n').find((b) => b.startsWith(`${timestamp} `));
   expect(block).toBeDefined();
   return block!.split('\n');
@@ -134,7 +134,7 @@ test('a ping is new, then its reply is reply and the next request established', 
   const r = runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:skb:consume_skb', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
     '--cmd', `ip netns exec ${pair.a} ping -c 2 -i 0.3 ${pair.addrB}`]);
   expect(r.stderr).toMatch(/\d+ probe\(s\) loaded/);
-  expect(r.status).toBe(0);
+  expectExit0(r);
 
   const events = readEvents(out).filter((e) => e.dev?.name === pair.vethB && e.packet && decodePacket(e.packet.data).proto === 1);
   const requests = events.filter((e) => e.kernel.symbol === 'skb:consume_skb' && decodePacket(e.packet.data).icmpType === 8).sort(byTime);
@@ -181,7 +181,7 @@ test('a TCP connection is new on its SYN, then established with its TCP state', 
     'wait',
   ].join('\n'));
   const r = runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out, '--cmd', `bash ${script}`]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
 
   const sent = readEvents(out)
     .filter((e) => e.dev?.name === pair.vethB && e.packet)
@@ -219,7 +219,7 @@ test('UDP over IPv6 is reported with both tuples', () => {
   const send = `const s=require('dgram').createSocket('udp6');s.bind(5300,'${v6b}',()=>s.send('x',5353,'${v6a}',()=>s.close()))`;
   const r = runRetis(['collect', '-c', 'ct,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
     '--cmd', `ip netns exec ${pair.b} ${process.execPath} -e "${send}"`]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
 
   const udp = readEvents(out).filter((e) => e.dev?.name === pair.vethB && e.ct?.orig.proto.udp);
   expect(udp).toHaveLength(1);
@@ -237,7 +237,7 @@ test('packets of a namespace without conntrack get no ct section', () => {
   const out = path.join(tmp, 'untracked.data');
   const r = runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
     '--cmd', `ip netns exec ${pair.a} ping -c 1 ${pair.addrB}`]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   const fromA = readEvents(out).filter((e) => e.dev?.name === pair.vethA);
   expect(fromA.length).toBeGreaterThan(0);
   // Namespace a has no rule that needs conntrack: its packets carry no entry,
@@ -267,7 +267,7 @@ test('zone, mark and labels set by nftables are reported', () => {
   ].join('\n');
   const r = withTable(ruleset, () => runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
     '--cmd', `ip netns exec ${pair.b} ping -c 1 ${pair.addrA}`]));
-  expect(r.status).toBe(0);
+  expectExit0(r);
 
   const request = readEvents(out).find((e) => e.dev?.name === pair.vethB && e.packet && decodePacket(e.packet.data).icmpType === 8);
   expect(request).toBeDefined();
@@ -332,7 +332,7 @@ test('a connection expected by the FTP helper reports its master as parent', () 
   ].join('\n');
   const r = withTable(ruleset, () => runRetis(['collect', '-c', 'ct,skb,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
     '--cmd', `bash ${script}`]));
-  expect(r.status).toBe(0);
+  expectExit0(r);
 
   const sent = readEvents(out)
     .filter((e) => e.dev?.name === pair.vethB && e.packet)
@@ -365,7 +365,7 @@ test('a connection expected by the FTP helper reports its master as parent', () 
 describe('the ovs and nft collectors, which cannot run on this kernel yet', () => {
   test('-c auto skips them with a debug line and runs ct', () => {
     const r = runRetis(['--log-level', 'debug', 'collect', '-p', 'tp:net:netif_receive_skb', '-o', path.join(tmp, 'auto.data'), '--cmd', 'true']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stderr).toContain('Collector ovs skipped: the ovs collector needs kprobes and the openvswitch module');
     expect(r.stderr).toContain('Collector nft skipped: nft verdict collection is not available yet');
     const started = /Collector\(s\) started: (.*)/.exec(r.stderr)?.[1].split(', ');
@@ -390,7 +390,7 @@ describe('retis print on files written by Retis', () => {
 
   test('prints the ct and ovs lines Retis printed', () => {
     const r = runRetis(['print', path.join(FIXTURES, 'test_events_packets.json')]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stderr).toBe('');
     const lines = r.stdout.split('\n');
     // As in the comments of test_events_packets.pcap, written by Retis.

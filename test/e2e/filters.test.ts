@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createNsPair, inNs, nsInode, sh, type NsPair } from './helpers/netns';
-import { runRetis } from './helpers/retis';
+import { expectExit0, runRetis } from './helpers/retis';
 import { decodePacket, readEvents, type Json } from './helpers/events';
 
 jest.setTimeout(120_000);
@@ -35,7 +35,7 @@ function collect(name: string, args: string[], cmd = TRAFFIC()): Json[] {
   const out = path.join(tmp, `${name}.data`);
   const r = runRetis(['collect', '-c', 'skb,dev', '-p', 'tp:net:netif_receive_skb', '-o', out, ...args, '--cmd', cmd]);
   expect(r.stderr).not.toMatch(/^Error/m);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   return readEvents(out).slice(1).filter((e) => e.dev && [pair.vethA, pair.vethB].includes(e.dev.name));
 }
 
@@ -113,7 +113,7 @@ test('an L3-only probe point uses the L3 filter', () => {
     const out = path.join(tmp, 'l3.data');
     const r = runRetis(['collect', '-c', 'skb,dev', '-p', 'tp:net:net_dev_queue', '-f', 'dst host 198.51.100.2', '-o', out,
       '--cmd', `ip netns exec ${ns} sh -c "ping -c 1 -W 1 198.51.100.2; ping -c 1 -W 1 198.51.100.3; true"`]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stderr).toContain('L2+L3 packet filter(s) loaded');
     const events = readEvents(out).slice(1).filter((e) => e.dev?.name === 'rtun0');
     expect(events.length).toBeGreaterThan(0);

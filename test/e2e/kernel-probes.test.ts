@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createNsPair, type NsPair } from './helpers/netns';
-import { runRetis } from './helpers/retis';
+import { expectExit0, runRetis } from './helpers/retis';
 import { decodePacket, readEvents, type Json } from './helpers/events';
 import { describeKernel, SLOWDOWN } from './helpers/kernel';
 
@@ -43,7 +43,7 @@ describeKernel(['kprobe', 'kretprobe', 'fentry', 'fexit'], 'every probe kind', (
         '-p', 'kprobe:ip_rcv/stack', '-p', 'kretprobe:ip_rcv_core', '-p', 'fentry:ip_local_deliver', '-p', 'fexit:ip_route_input_noref',
         '-o', out, '--cmd', `ip netns exec ${pair.a} ping -c 1 -W 5 ${pair.addrB}`], SLOW);
       stderr = r.stderr;
-      expect(r.status).toBe(0);
+      expectExit0(r);
       // The echo request, as received in b.
       events = readEvents(out).slice(1).filter((e) => e.dev?.name === pair.vethB && e.packet
         && decodePacket(e.packet.data).icmpType === 8);
@@ -92,7 +92,7 @@ describeKernel(['kprobe', 'kretprobe', 'fentry', 'fexit'], 'every probe kind', (
 
     it('prints return values after the symbol', () => {
       const r = runRetis(['print', out], SLOW);
-      expect(r.status).toBe(0);
+      expectExit0(r);
       const skb = BigInt(bySymbol('ip_rcv_core')['skb-tracking'].skb);
       expect(r.stdout).toMatch(new RegExp(` \\[kr\\] ip_rcv_core ret ${skb} #`));
       expect(r.stdout).toMatch(/ \[fexit\] ip_route_input_noref ret 0 #/);
@@ -106,7 +106,7 @@ describeKernel(['kprobe', 'kretprobe', 'fentry', 'fexit'], 'every probe kind', (
     const port = 9;
     const r = runRetis(['--log-level', 'debug', 'collect', '-c', 'skb,skb-tracking', '-p', 'kprobe:tcp_v4_*', '-o', out,
       '--cmd', `ip netns exec ${pair.a} bash -c 'echo > /dev/tcp/${pair.addrB}/${port}' 2>/dev/null; true`], SLOW);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const loaded = Number(/(\d+) probe\(s\) loaded/.exec(r.stderr)?.[1]);
     const functions = fs.readFileSync('/sys/kernel/tracing/available_filter_functions', 'utf8').split('\n')
       .filter((l) => /^tcp_v4_\w+$/.test(l.split(' ')[0]));

@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runRetis } from './helpers/retis';
+import { expectExit0, runRetis } from './helpers/retis';
 import { decodePacket, readEvents, type Json } from './helpers/events';
 import { cloneOnIngress, inNs, routed, Topology, type Routed } from './helpers/topology';
 import { describeKernel, SLOWDOWN } from './helpers/kernel';
@@ -47,7 +47,7 @@ describeKernel(['kprobe'], 'kprobe-based tracking', () => {
     const res = runRetis(['collect', '-c', 'skb,skb-tracking,dev',
       '-p', 'tp:net:netif_receive_skb', '-p', 'tp:net:net_dev_start_xmit', '-p', 'kprobe:pskb_expand_head',
       '-o', out, '--cmd', `ip netns exec ${r.client} ping -c 1 -W 5 192.0.2.100`], SLOW);
-    expect(res.status).toBe(0);
+    expectExit0(res);
     // Two tracepoints; pskb_expand_head is asked for and a tracking kprobe at
     // once; skb_free_head and kfree_skb_partial.
     expect(res.stderr).toContain('5 probe(s) loaded');

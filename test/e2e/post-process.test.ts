@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { readEvents } from './helpers/events';
-import { ROOT, runRetis } from './helpers/retis';
+import { expectExit0, ROOT, runRetis } from './helpers/retis';
 
 const FIXTURES = path.resolve(ROOT, 'test/fixtures/retis-1.7');
 const fixture = (f: string) => path.join(FIXTURES, f);
@@ -14,7 +14,7 @@ test.each(['test_events.json', 'test_events_packets.json', 'test_events_sorted.j
   'print %s', (file) => {
     const r = runRetis(['print', fixture(file)]);
     expect(r.stderr).toBe('');
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stdout.length).toBeGreaterThan(0);
   });
 
@@ -44,7 +44,7 @@ test('stats counts events per probe', () => {
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const r = runRetis(['stats', file]);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   expect(r.stdout).toContain(`Number of events: ${events.length}`);
   for (const [key, n] of counts) expect(r.stdout).toContain(`  ${key}: ${n}\n`);
 });

@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { decodePacket, parseLine, readEvents, type Json } from './helpers/events';
 import { createNsPair, nsInode, type NsPair } from './helpers/netns';
-import { RETIS, ROOT, runRetis } from './helpers/retis';
+import { expectExit0, RETIS, ROOT, runRetis } from './helpers/retis';
 
 jest.setTimeout(120_000);
 
@@ -26,7 +26,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 function read(cmd: string, args: string[]): string {
   const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60_000 });
   if (r.error !== undefined) throw new Error(`${cmd}: ${r.error.message}`);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   return r.stdout;
 }
 
@@ -44,7 +44,7 @@ describe('on files written by Retis', () => {
   beforeAll(() => {
     ours = path.join(tmp, 'packets.pcapng');
     const r = runRetis(['pcap', '-o', ours, fixture('test_events_packets.json')]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stderr).toBe('26 event(s) were processed\n');
     expect(r.stdout).toBe('');
   });
@@ -66,7 +66,7 @@ describe('on files written by Retis', () => {
 
   it('streams to stdout, for a pipe into tcpdump', () => {
     const r = pipeline(['pcap', '-p', 'tp:net:netif_receive_skb', fixture('test_events_packets.json')], 'tcpdump -nn -tt -r -');
-    expect(r.status).toBe(0);
+    expectExit0(r);
     // Every line must be one of Retis's file...
     const expected = read('tcpdump', ['-nn', '-tt', '-r', retis]).split('\n');
     const netif = readEvents(fixture('test_events_packets.json')).filter((e) => e.kernel?.symbol === 'net:netif_receive_skb');
@@ -83,7 +83,7 @@ describe('on files written by Retis', () => {
 
   it('prints the schema it writes into the pcap-ng', () => {
     const r = runRetis(['schema']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const schema = JSON.parse(r.stdout) as Json;
     expect(schema.title).toBe('Retis Metadata');
     // The custom block: type 0xBAD, PEN 70000, then the compact schema.
@@ -106,7 +106,7 @@ describe('on files written by Retis', () => {
 
   it('sorts, refuses to store an old file, and leaves a sorted one alone', () => {
     const sorted = runRetis(['sort', fixture('test_events.json')]);
-    expect(sorted.status).toBe(0);
+    expectExit0(sorted);
     expect(sorted.stdout).toContain('\n  ↳ 23868955276361 (3) [napi/phy0-8197] 1360 [kr] ovs_dp_upcall '
       + '#15b56c998008ffff8c0aa653ba00 (skb ffff8c03aa978a00) n 1\n      upcall_ret (1/23868955262984) ret 0\n\n');
 
@@ -116,7 +116,7 @@ describe('on files written by Retis', () => {
     expect(old.stderr).toBe('Error: Storing sorted events is not supported (input event format is too old, remove `--out`)\n');
 
     const again = runRetis(['sort', fixture('test_events_sorted.json')]);
-    expect(again.status).toBe(0);
+    expectExit0(again);
     expect(again.stderr).toBe('File already sorted\n');
     expect(again.stdout).toBe('');
   });
@@ -153,7 +153,7 @@ describe('on a collection', () => {
     before = probePrograms();
     const r = runRetis(['collect', '-c', 'skb,skb-tracking,dev,ns', '-p', 'tp:net:netif_receive_skb', '-p', 'tp:net:net_dev_start_xmit',
       '-o', data, '--cmd', inA(`ping -c 2 -i 0.2 -W 2 ${pair.addrB}`)]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     events = readEvents(data);
     ours = events.filter((e) => e.netns !== undefined && inodes.has(Number(e.netns.inum)));
   });
@@ -183,7 +183,7 @@ describe('on a collection', () => {
 
     const sortedPath = path.join(tmp, 'ping.sorted');
     const r = runRetis(['sort', '-o', sortedPath, data]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stdout).toBe('');
     const series = fs.readFileSync(sortedPath, 'utf8').split('\n').filter(Boolean).map((l) => parseLine(l) as unknown as Json[]);
     expect(series[0]).toHaveLength(1);
@@ -210,7 +210,7 @@ describe('on a collection', () => {
   it('writes and prints at once with --print, and bounds its buffer with --max-buffer', () => {
     const both = path.join(tmp, 'ping-both.sorted');
     const r = runRetis(['sort', '--print', '-o', both, data]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const series = fs.readFileSync(both, 'utf8').split('\n').filter(Boolean);
     // One printed block per stored series.
     expect(r.stdout.split('\n\n').filter(Boolean)).toHaveLength(series.length);
@@ -229,7 +229,7 @@ describe('on a collection', () => {
 
   it('prints each request as one block, its later events marked', () => {
     const r = runRetis(['sort', data]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const request = icmp(8)[0];
     const t = request['skb-tracking'];
     const id = ((BigInt(t.timestamp) << 64n) | BigInt(t.orig_head)).toString(16);
@@ -243,7 +243,7 @@ describe('on a collection', () => {
 
   it('gives tcpdump the ICMP packets received, from pcap -p tp:net:netif_receive_skb', () => {
     const r = pipeline(['pcap', '-p', 'tp:net:netif_receive_skb', data], 'tcpdump -nnr - icmp');
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const lines = r.stdout.split('\n').filter(Boolean);
     const received = events.filter((e) => e.kernel?.symbol === 'net:netif_receive_skb' && e.packet !== undefined
       && decodePacket(e.packet.data).proto === 1);

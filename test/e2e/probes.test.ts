@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createNsPair, type NsPair } from './helpers/netns';
-import { RETIS, ROOT, runRetis, type RetisResult } from './helpers/retis';
+import { expectExit0, RETIS, type RetisResult, ROOT, runRetis } from './helpers/retis';
 import { readEvents } from './helpers/events';
 import { describeKernel } from './helpers/kernel';
 
@@ -80,7 +80,7 @@ describeKernel(['!kprobe', '!kretprobe', '!fentry', '!fexit'], 'probe kinds this
     it('is skipped by -c auto, with a debug line', () => {
       const r = runRetis(['--log-level', 'debug', 'collect', '-p', 'tp:net:netif_receive_skb', '--cmd', 'true'],
         { env: { RETIS_PLUGINS: plugin } });
-      expect(r.status).toBe(0);
+      expectExit0(r);
       expect(r.stderr).toMatch(/DEBUG Collector needs-kprobes skipped: Cannot attach kprobe:ip_rcv: this kernel has no kprobe support\n/);
       expect(r.stderr).toMatch(/Collector\(s\) started: (?!.*needs-kprobes)/);
     });
@@ -99,7 +99,7 @@ describe('stack traces', () => {
     const out = path.join(tmp, 'stack.data');
     const r = runRetis(['collect', '-c', 'skb,dev', '-p', 'tp:net:netif_receive_skb/stack', '-p', 'tp:net:net_dev_start_xmit',
       '-o', out, '--cmd', `ip netns exec ${pair.a} ping -c 1 -W 2 ${pair.addrB}`]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const events = readEvents(out).slice(1);
     const rx = events.filter((e) => e.kernel.symbol === 'net:netif_receive_skb');
     const tx = events.filter((e) => e.kernel.symbol === 'net:net_dev_start_xmit');
@@ -122,7 +122,7 @@ describe('stack traces', () => {
   it('--stack adds them to every probe, and the console prints them', () => {
     const r = runRetis(['collect', '-c', 'skb', '-p', 'tp:net:net_dev_start_xmit', '--stack', '--format', 'single-line',
       '--cmd', `ip netns exec ${pair.a} ping -c 1 -W 2 ${pair.addrB}`]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const lines = r.stdout.split('\n').filter((l) => l.includes('[tp] net:net_dev_start_xmit'));
     expect(lines.length).toBeGreaterThan(0);
     // Single-line: the stack as [a, b, ...] after the first line's fields.
@@ -149,7 +149,7 @@ describe('wildcards', () => {
     const events = list.split('\n').filter((l) => l.startsWith('net:netif_receive_skb'));
     expect(events.length).toBeGreaterThan(1);
     const r = retisInMountNs(WITH_TRACEFS, ['collect', '-c', 'skb', '-p', 'tp:net:netif_receive_skb*', '--cmd', 'true']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     // The *_exit events carry a return code, no skb: nothing to collect there.
     const exits = events.filter((e) => e.endsWith('_exit'));
     expect(exits.length).toBeGreaterThan(0);
@@ -164,7 +164,7 @@ describe('wildcards', () => {
 describe('retis inspect', () => {
   it('--features says what this kernel accepts', () => {
     const r = runRetis(['inspect', '--features']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toContain('raw_tracepoint: yes');
     // Checked on the machine itself, not through the code under test.
@@ -175,7 +175,7 @@ describe('retis inspect', () => {
 
   it('-p lists compatible tracepoints, sorted', () => {
     const r = retisInMountNs(WITH_TRACEFS, ['inspect', '-p', 'tp:skb:*']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toContain('tp:skb:kfree_skb');
     expect(lines).toContain('tp:skb:consume_skb');
@@ -185,18 +185,18 @@ describe('retis inspect', () => {
 
   it('-p without tracefs lists tracepoints from BTF and says functions need tracefs', () => {
     const r = retisInMountNs(WITHOUT_TRACEFS, ['inspect', '-p', '*skb*']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stdout.split('\n')).toContain('tp:*:kfree_skb');
     expect(r.stderr).toContain('Functions are not listed: listing kernel functions needs');
     // What it lists is usable as is.
     const c = retisInMountNs(WITHOUT_TRACEFS, ['collect', '-c', 'skb', '-p', 'tp:*:kfree_skb', '--cmd', 'true']);
     expect(c.stderr).toContain('probe(s) loaded');
-    expect(c.status).toBe(0);
+    expectExit0(c);
   });
 
   it('without arguments prints its help', () => {
     const r = runRetis(['inspect']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stdout).toContain('--features');
   });
 });

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createNsPair, type NsPair } from './helpers/netns';
-import { ROOT, runRetis } from './helpers/retis';
+import { expectExit0, ROOT, runRetis } from './helpers/retis';
 import { decodePacket, readEvents, type Json } from './helpers/events';
 
 jest.setTimeout(120_000);
@@ -68,7 +68,7 @@ describe('retis -p ifdump collect', () => {
     const out = path.join(tmp, 'ifdump.data');
     const cmd = inA(`ping -c 1 -W 2 ${pair.addrB}`);
     const r = retis(['-p', 'ifdump', 'collect', '-o', out, '--cmd', cmd]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const log = stderrLines(r.stderr);
     expect(log[0]).toBe('Applying profile ifdump');
     expect(log.some((l) => l.startsWith('No probe(s) given'))).toBe(false);
@@ -77,7 +77,7 @@ describe('retis -p ifdump collect', () => {
 
     // The same probes given by hand load the same number of probes.
     const byHand = retis(['collect', '-p', 'tp:net:netif_receive_skb', '-p', 'tp:net:net_dev_start_xmit', '--cmd', 'true']);
-    expect(byHand.status).toBe(0);
+    expectExit0(byHand);
     expect(stderrLines(byHand.stderr)).toContain(loaded);
 
     const events = readEvents(out);
@@ -100,7 +100,7 @@ describe('retis -p dropmon collect', () => {
     const port = 9;
     const r = retis(['-p', 'dropmon', 'collect', '-o', out,
       '--cmd', inA(`bash -c 'echo > /dev/tcp/${pair.addrB}/${port}' 2>/dev/null; true`)]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(stderrLines(r.stderr)[0]).toBe('Applying profile dropmon');
 
     const events = readEvents(out);
@@ -175,7 +175,7 @@ collect:
 `);
     const out = path.join(tmp, 'cond.data');
     const r = retis(['-p', file, 'collect', '-c', 'skb', '-o', out, '--cmd', 'true']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(stderrLines(r.stderr)[0]).toBe('Applying profile cond: this kernel');
     expect(readEvents(out)[0].startup.cmdline).toMatch(/ --probe tp:net:netif_receive_skb$/);
   });
@@ -188,7 +188,7 @@ describe('merging profile and user arguments', () => {
     });
     const out = path.join(tmp, 'merge.data');
     const r = retis(['-P', dir, '-p', 'rx-dev', 'collect', '-c', 'skb', '-o', out, '--cmd', inA(`ping -c 1 -W 2 ${pair.addrB}`)]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const rx = readEvents(out).slice(1).filter((e) => e.dev?.name === pair.vethB);
     expect(rx.length).toBeGreaterThan(0);
     // skb gives the packet, dev the device: both collectors ran.
@@ -239,7 +239,7 @@ describe('profile errors', () => {
       'old.yaml': 'version: 1.0\nname: old\ncollect:\n  - when:\n      - type: version\n        version: "< 3"\n    args:\n      probe: tp:net:netif_rx\n',
     });
     const r = retis(['-P', dir, '-p', 'old', 'collect', '-c', 'skb', '-p', 'tp:net:netif_receive_skb', '--cmd', 'true']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(stderrLines(r.stderr)[0]).toBe('WARN  None of the collect profiles defined in old were selected');
   });
 });
@@ -249,7 +249,7 @@ describe('retis profile list', () => {
 
   it('lists the built-in profiles', () => {
     const r = retis(['profile', 'list']);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe([
       `${builtin}/drop.yaml:`,
@@ -268,7 +268,7 @@ describe('retis profile list', () => {
     const userHome = path.join(tmp, 'list-home');
     profileDir('list-home/.config/retis/profiles', { 'user.yaml': 'version: 1.0\nname: mine\nabout: from home\n' });
     const r = retis(['-P', extra, 'profile', 'list'], { HOME: userHome });
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const lines = r.stdout.split('\n');
     expect(lines.slice(0, 4)).toEqual([
       `${extra}/mine.yml:`,

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createNsPair, inNs, type NsPair } from './helpers/netns';
-import { loadedProgramNames, startRetis } from './helpers/retis';
+import { expectExit0, loadedProgramNames, startRetis } from './helpers/retis';
 import { readEvents } from './helpers/events';
 
 jest.setTimeout(120_000);
@@ -31,7 +31,7 @@ test.each(['SIGINT', 'SIGTERM'] as const)('%s flushes, detaches and exits 0', as
   expect(loadedProgramNames().some((n) => n.startsWith('probe_'))).toBe(true);
   inNs(pair.a, 'ping', ['-c', '3', '-i', '0.05', pair.addrB]);
   const r = await retis.stop(signal);
-  expect(r.status).toBe(0);
+  expectExit0(r);
   expect(r.stderr).toContain('Received signal, terminating...');
   const processed = Number(/(\d+) event\(s\) processed/.exec(r.stderr)?.[1]);
   const events = readEvents(out);

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { runRetis } from './helpers/retis';
+import { expectExit0, runRetis } from './helpers/retis';
 import { decodePacket, readEvents, type Json } from './helpers/events';
 import { cloneOnIngress, inNs as ns, routed, Topology, type Routed } from './helpers/topology';
 
@@ -46,7 +46,7 @@ describe('across a DNAT', () => {
     const out = path.join(tmp, 'dnat.data');
     const r = runRetis(['collect', '-c', 'skb,skb-tracking,dev', '-p', 'tp:net:netif_receive_skb', '-p', 'tp:net:net_dev_start_xmit',
       '-o', out, '--cmd', `ip netns exec ${client} ping -c 1 -W 2 192.0.2.100`]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const events = readEvents(out).slice(1).filter((e) => e.packet && e['skb-tracking']);
     const icmp = (type: number) => events.filter((e) => decodePacket(e.packet.data).icmpType === type);
 
@@ -74,7 +74,7 @@ describe('across a DNAT', () => {
     const r = runRetis(['collect', '-c', 'skb,skb-tracking,dev', '-f', 'dst host 192.0.2.100',
       '-p', 'tp:net:netif_receive_skb', '-p', 'tp:net:net_dev_start_xmit',
       '-o', out, '--cmd', `ip netns exec ${client} ping -c 1 -W 2 192.0.2.100`]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const events = readEvents(out).slice(1).filter((e) => e.packet && e['skb-tracking']);
     const dsts = new Set(events.map((e) => decodePacket(e.packet.data).dst));
     // Rewritten, no longer matching, still there: only the request, seen on both sides.
@@ -118,7 +118,7 @@ describe('across clones', () => {
     const out = path.join(tmp, 'flood.data');
     const r = runRetis(['collect', '-c', 'skb,skb-tracking,dev', '-p', 'tp:net:net_dev_start_xmit', '-o', out,
       '--cmd', `ip netns exec ${sender} ping -c 1 -W 2 192.0.2.2`]);
-    expect(r.status).toBe(0);
+    expectExit0(r);
     const events = readEvents(out).slice(1).filter((e) => e.packet && e['skb-tracking']);
     // ARP (0x0806) requests (opcode 1 at offset 20) leaving each flooded port.
     const arpRequest = (e: Json) => {
@@ -160,7 +160,7 @@ describe('across a head reallocation', () => {
     const out = path.join(tmp, 'realloc.data');
     const res = runRetis(['collect', '-c', 'skb,skb-tracking,dev', '-p', 'tp:net:netif_receive_skb', '-p', 'tp:net:net_dev_start_xmit',
       '-o', out, '--cmd', `ip netns exec ${r.client} ping -c 1 -W 2 198.51.100.2`]);
-    expect(res.status).toBe(0);
+    expectExit0(res);
     const requests = readEvents(out).slice(1)
       .filter((e) => e.packet && e['skb-tracking'] && decodePacket(e.packet.data).icmpType === 8);
     const at = (dev: string, symbol: string) => requests.find((e) => e.dev?.name === dev && e.kernel.symbol === symbol);

@@ -26,6 +26,16 @@ export function runRetis(args: string[], opts: { timeoutMs?: number; cwd?: strin
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * Fails unless retis exited with 0, showing the end of its stderr: a bare
+ * status mismatch would hide why (a verifier log, an error line).
+ */
+export function expectExit0(r: { status: number | null; signal?: NodeJS.Signals | null; stderr: string }): void {
+  if (r.status === 0) return;
+  const tail = r.stderr.trim().split('\n').slice(-8).join('\n');
+  throw new Error(`exited with ${r.status ?? r.signal}, stderr ends with:\n${tail}`);
+}
+
 export interface RunningRetis {
   child: ChildProcess;
   /** Resolves when stderr shows `N probe(s) loaded`. */
