@@ -88,25 +88,50 @@ function countLines(file) {
   return lines;
 }
 
-/** Starts a tracer; resolves once it is attached. */
-function startTracer(cmd, argv, readyRe) {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = 0, stderr = '', head = '', lines = 0, lostOut = 0, tail = '';
-  child.stdout.on('data', (d) => {
-    stdout += d.length;
-    if (head.length < 4096) head += d;
-    // Events printed (one per line) and any loss report bpftrace prints there.
-    const text = tail + d.toString('latin1');
-    const parts = text.split('\n');
-    tail = parts.pop();
-    lines += parts.length;
-    for (const p of parts) if (p.startsWith('Lost ')) lostOut += Number(p.split(' ')[1]) || 0;
-  });
+/** Lines of a tracer's output file, and the losses bpftrace reports there. */
+function scanOutput(file) {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  let lines = 0, lost = 0, lostLines = 0, tail = '', n;
+  try {
+    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
+      const parts = (tail + buf.toString('latin1', 0, n)).split('\n');
+      tail = parts.pop();
+      lines += parts.length;
+      for (const p of parts) {
+        if (!p.startsWith('Lost ')) continue;
+        lost += Number(p.split(' ')[1]) || 0;
+        lostLines++;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { lines, lost, lostLines };
+}
+
+/**
+ * Starts a tracer; resolves once it is attached. Its stdout goes to a file,
+ * never to a pipe: this process blocks while the flood runs, and a tracer
+ * printing into a full pipe would stall and lose events for that reason.
+ */
+function startTracer(cmd, argv, readyRe, outFile) {
+  const fd = fs.openSync(outFile, 'w');
+  const child = spawn(cmd, argv, { stdio: ['ignore', fd, 'pipe'] });
+  fs.closeSync(fd);
+  let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise((r) => child.on('close', (code) => r({ code, stderr, stdoutBytes: stdout, lines, lostOut })));
+  const done = new Promise((r) => child.on('close', (code) => r({ code, stderr })));
+  const head = () => {
+    const b = Buffer.alloc(4096);
+    const f = fs.openSync(outFile, 'r');
+    const n = fs.readSync(f, b, 0, b.length, 0);
+    fs.closeSync(f);
+    return b.toString('latin1', 0, n);
+  };
   const ready = (async () => {
     for (let i = 0; i < 600; i++) {
-      if (readyRe.test(stderr) || readyRe.test(head)) return;
+      if (readyRe.test(stderr) || readyRe.test(head())) return;
       if (child.exitCode !== null) throw new Error(`${cmd} exited: ${stderr}`);
       await sleep(50);
     }
@@ -123,7 +148,8 @@ async function measure(udp, ns, mode) {
     const filter = mode === 'filtered' ? ['-f', 'host 203.0.113.99'] : [];
     const nodeArgs = (process.env.RETIS_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const t = startTracer(process.execPath, [...nodeArgs, path.join(ROOT, 'packages/cli/lib/bin.js'), 'collect',
-      '-c', 'skb,skb-drop', '-p', 'tp:net:netif_receive_skb', '-o', file, ...filter, ...EXTRA], /probe\(s\) loaded/);
+      '-c', 'skb,skb-drop', '-p', 'tp:net:netif_receive_skb', '-o', file, ...filter, ...EXTRA], /probe\(s\) loaded/,
+    path.join(OUT, 'collect-overhead.stdout'));
     await t.ready;
     const rate = await flood(udp, ns);
     t.child.kill('SIGINT');
@@ -135,15 +161,19 @@ async function measure(udp, ns, mode) {
     return { rate, events: Math.max(0, lines - 1), lost: lost ? Number(lost[1]) : 0, exit: r.code };
   }
   // bpftrace prints each event; its own loss count shows as "Lost N events".
+  const out = path.join(OUT, 'collect-overhead.bpftrace');
   const t = startTracer('bpftrace', ['-e',
     'tracepoint:net:netif_receive_skb { printf("%s %d %p\\n", str(args->name), args->len, args->skbaddr); }'],
-  /Attaching \d+ probe/);
+  /Attaching \d+ probe/, out);
   await t.ready;
   const rate = await flood(udp, ns);
   t.child.kill('SIGINT');
   const r = await t.done;
-  const lost = [...r.stderr.matchAll(/Lost (\d+) events/g)].reduce((s, m) => s + Number(m[1]), 0) + r.lostOut;
-  return { rate, events: r.lines, lost };
+  const printed = scanOutput(out);
+  fs.rmSync(out, { force: true });
+  const lost = [...r.stderr.matchAll(/Lost (\d+) events/g)].reduce((s, m) => s + Number(m[1]), 0) + printed.lost;
+  // Printed lines minus the "Attaching N probe(s)..." one and the loss reports.
+  return { rate, events: Math.max(0, printed.lines - 1 - printed.lostLines), lost };
 }
 
 (async () => {
