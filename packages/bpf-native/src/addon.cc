@@ -68,6 +68,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("openObject", Napi::Function::New<BpfObjectWrap::Open>(env, "openObject"));
   exports.Set("ringBuffer", Napi::Function::New<RingBufferWrap::Create>(env, "ringBuffer"));
   exports.Set("loadBtf", Napi::Function::New<BtfWrap::Load>(env, "loadBtf"));
+  exports.Set("loadModuleBtf", Napi::Function::New<BtfWrap::LoadModule>(env, "loadModuleBtf"));
   exports.Set("setLogHandler", Napi::Function::New<SetLogHandlerFn>(env, "setLogHandler"));
   exports.Set("bumpMemlock", Napi::Function::New<BumpMemlock>(env, "bumpMemlock"));
   InitMapOps(env, exports);

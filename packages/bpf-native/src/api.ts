@@ -195,6 +195,22 @@ export interface Btf {
   close(): void;
 }
 
+/**
+ * A loaded module's BTF, as the running kernel gives it
+ * (`/sys/kernel/btf/<module>`): split over vmlinux, so that its ids and
+ * lookups take in vmlinux's types too.
+ */
+export interface ModuleBtfSource {
+  /** The module's name (`veth`, `openvswitch`): letters, digits, `_` and `-`, at most 55. */
+  module: string;
+  /**
+   * The vmlinux BTF (from `loadBtf()`) to split over, shared rather than
+   * parsed again; it may be closed first, the module's BTF keeps it alive.
+   * Without it, vmlinux's BTF is loaded for this module alone.
+   */
+  base?: Btf;
+}
+
 export interface KernelFeatures {
   rawTracepoint: boolean;
   rawTracepointCookie: boolean;
@@ -213,8 +229,15 @@ export interface BpfNative {
   openObject(source: string | Buffer, name?: string): BpfObject;
   ringBuffer(mapFd: number, onBatch: BatchCallback): RingBufferReader;
   map: MapOps;
-  /** vmlinux BTF (or the given file; a module BTF file is loaded split over vmlinux). */
-  loadBtf(path?: string): Btf;
+  /**
+   * vmlinux BTF; or the BTF of a file (ELF object or raw BTF; a module's raw
+   * BTF file is loaded split over vmlinux); or a loaded module's BTF.
+   * Errors: BpfError op 'btf__load_vmlinux_btf', 'btf__parse' or
+   * 'btf__load_module_btf' (ENOENT: no such module BTF, the module is not
+   * loaded or has none), EBADF for a closed base; TypeError for a bad module
+   * name or a base that is not vmlinux's.
+   */
+  loadBtf(source?: string | ModuleBtfSource): Btf;
   /** libpcap: compile a filter for a link type (1 = EN10MB, 12 = RAW); returns cBPF, 8 bytes per insn. */
   pcapCompile(expr: string, linkType: number, snaplen?: number, optimize?: boolean): Buffer;
   /** Run the cBPF program on bytes with libpcap's bpf_filter (reference verdicts for tests). */

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -38,6 +39,11 @@ bool IsElf(const std::string& path) {
   return elf;
 }
 
+// btf__free takes NULL too, but an empty pointer must test false.
+std::shared_ptr<struct btf> Own(struct btf* types) {
+  return types == nullptr ? std::shared_ptr<struct btf>() : std::shared_ptr<struct btf>(types, btf__free);
+}
+
 // A module's raw BTF continues vmlinux's numbering: its names point past its
 // own string section. libbpf 1.1 parses such a file alone without complaint,
 // so look for names that do not resolve.
@@ -47,6 +53,18 @@ bool NeedsBase(const struct btf* types) {
     if (t == nullptr || btf__name_by_offset(types, t->name_off) == nullptr) return true;
   }
   return false;
+}
+
+constexpr const char* kModuleUsage = "loadBtf({ module: string, base?: Btf })";
+
+// A kernel module name as /sys/kernel/btf names its file (MODULE_NAME_LEN is
+// 56 with the NUL): letters, digits, '_' and '-'; vmlinux is not a module.
+bool ValidModuleName(const std::string& name) {
+  if (name.empty() || name.size() > 55 || name == "vmlinux") return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -67,53 +85,99 @@ Napi::Value BtfWrap::Load(const Napi::CallbackInfo& info) {
   return Data(info.Env()).btfClass.New({info[0]});
 }
 
+Napi::Value BtfWrap::LoadModule(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString() || !(info[1].IsUndefined() || info[1].IsObject())) {
+    throw UsageError(env, kModuleUsage);
+  }
+  return Data(env).btfClass.New({env.Null(), info[0], info[1]});
+}
+
+// new NativeBtf(): vmlinux; (path): a file; (null, module, base?): a module.
 BtfWrap::BtfWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BtfWrap>(info) {
   Napi::Env env = info.Env();
-  LogCapture capture;
-  if (!info[0].IsString()) {
-    btf_ = btf__load_vmlinux_btf();
-    if (btf_ == nullptr) {
-      int err = LastErrno();
-      throw BpfError(env, "btf__load_vmlinux_btf", err, std::string("cannot load vmlinux BTF: ") + std::strerror(err),
-                     capture.Take());
+  if (info[0].IsUndefined()) {
+    btf_ = LoadVmlinux(env);
+    vmlinux_ = true;
+  } else if (info[0].IsString()) {
+    LoadFile(env, info[0].As<Napi::String>().Utf8Value());
+  } else if (info[0].IsNull() && info[1].IsString() && (info[2].IsUndefined() || info[2].IsObject())) {
+    BtfWrap* base = nullptr;
+    if (info[2].IsObject()) {
+      Napi::Object obj = info[2].As<Napi::Object>();
+      if (!obj.InstanceOf(Data(env).btfClass.Value())) throw UsageError(env, kModuleUsage);
+      base = BtfWrap::Unwrap(obj);
     }
+    LoadModuleBtf(env, info[1].As<Napi::String>().Utf8Value(), base);
   } else {
-    std::string path = info[0].As<Napi::String>().Utf8Value();
-    btf_ = btf__parse(path.c_str(), nullptr);
-    int err = btf_ == nullptr ? LastErrno() : 0;
-    bool elf = IsElf(path);
-    if (btf_ != nullptr && !elf && NeedsBase(btf_)) {
-      btf__free(btf_);
-      btf_ = nullptr;
-      err = EINVAL;
-    }
-    // A module's raw BTF refers to vmlinux types and strings: it only parses
-    // on top of them.
-    if (btf_ == nullptr && err != ENOENT && err != EACCES && !elf) {
-      base_ = btf__load_vmlinux_btf();
-      if (base_ != nullptr) {
-        btf_ = btf__parse_split(path.c_str(), base_);
-        if (btf_ == nullptr) {
-          btf__free(base_);
-          base_ = nullptr;
-        }
-      }
-    }
-    if (btf_ == nullptr) {
-      throw BpfError(env, "btf__parse", err, "cannot read BTF from '" + path + "': " + std::strerror(err),
-                     capture.Take());
-    }
+    throw UsageError(env, "loadBtf(path?: string)");
   }
   cleanup_.Add(env, OnEnvTeardown, this);
+}
+
+void BtfWrap::LoadFile(Napi::Env env, const std::string& path) {
+  LogCapture capture;
+  struct btf* parsed = btf__parse(path.c_str(), nullptr);
+  int err = parsed == nullptr ? LastErrno() : 0;
+  btf_ = Own(parsed);
+  bool elf = IsElf(path);
+  if (btf_ && !elf && NeedsBase(btf_.get())) {
+    btf_.reset();
+    err = EINVAL;
+  }
+  // A module's raw BTF refers to vmlinux types and strings: it only parses
+  // on top of them.
+  if (!btf_ && err != ENOENT && err != EACCES && !elf) {
+    std::shared_ptr<struct btf> base = Own(btf__load_vmlinux_btf());
+    if (base) {
+      btf_ = Own(btf__parse_split(path.c_str(), base.get()));
+      if (btf_) base_ = base;
+    }
+  }
+  if (!btf_) {
+    throw BpfError(env, "btf__parse", err, "cannot read BTF from '" + path + "': " + std::strerror(err), capture.Take());
+  }
+}
+
+// The BTF the running kernel gives for a loaded module (/sys/kernel/btf/<module>),
+// split over `base` (a vmlinux handle, shared) or over vmlinux loaded for it.
+void BtfWrap::LoadModuleBtf(Napi::Env env, const std::string& module, BtfWrap* base) {
+  if (!ValidModuleName(module)) throw UsageError(env, kModuleUsage);
+  if (base != nullptr) {
+    if (!base->btf_) throw BpfError(env, "btf__load_module_btf", EBADF, "loadBtf({ module }): the base BTF is closed");
+    if (!base->vmlinux_) throw UsageError(env, std::string(kModuleUsage) + ": base must be the vmlinux BTF (loadBtf())");
+    base_ = base->btf_;
+  } else {
+    base_ = LoadVmlinux(env);
+  }
+  LogCapture capture;
+  struct btf* types = btf__load_module_btf(module.c_str(), base_.get());
+  if (types == nullptr) {
+    int err = LastErrno();
+    base_.reset();
+    throw BpfError(env, "btf__load_module_btf", err,
+                   "cannot load the BTF of module '" + module + "': " + std::strerror(err), capture.Take());
+  }
+  btf_ = Own(types);
+}
+
+std::shared_ptr<struct btf> BtfWrap::LoadVmlinux(Napi::Env env) {
+  LogCapture capture;
+  struct btf* types = btf__load_vmlinux_btf();
+  if (types == nullptr) {
+    int err = LastErrno();
+    throw BpfError(env, "btf__load_vmlinux_btf", err, std::string("cannot load vmlinux BTF: ") + std::strerror(err),
+                   capture.Take());
+  }
+  return Own(types);
 }
 
 BtfWrap::~BtfWrap() { CloseNow(); }
 
 void BtfWrap::CloseNow() {
-  btf__free(btf_);
-  btf__free(base_);
-  btf_ = nullptr;
-  base_ = nullptr;
+  // The split types go first: they point into their base.
+  btf_.reset();
+  base_.reset();
   cleanup_.Remove();
 }
 
@@ -122,8 +186,8 @@ void BtfWrap::OnEnvTeardown(void* self) { static_cast<BtfWrap*>(self)->CloseNow(
 void BtfWrap::Close(const Napi::CallbackInfo&) { CloseNow(); }
 
 struct btf* BtfWrap::Require(Napi::Env env, const char* what) {
-  if (btf_ == nullptr) throw BpfError(env, what, EBADF, std::string(what) + ": BTF is closed");
-  return btf_;
+  if (!btf_) throw BpfError(env, what, EBADF, std::string(what) + ": BTF is closed");
+  return btf_.get();
 }
 
 Napi::Value BtfWrap::GetTypeCount(const Napi::CallbackInfo& info) {
@@ -132,7 +196,7 @@ Napi::Value BtfWrap::GetTypeCount(const Napi::CallbackInfo& info) {
 
 Napi::Value BtfWrap::IsSplit(const Napi::CallbackInfo& info) {
   Require(info.Env(), "split");
-  return Napi::Boolean::New(info.Env(), base_ != nullptr);
+  return Napi::Boolean::New(info.Env(), static_cast<bool>(base_));
 }
 
 // findByName(name, kind?): the first id, base BTF included, or -1.

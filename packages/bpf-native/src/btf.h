@@ -1,10 +1,13 @@
-// NativeBtf: read access to vmlinux BTF or to a BTF file (ELF object, raw
-// BTF, or a module's raw BTF split over vmlinux). A thin accessor: walking
+// NativeBtf: read access to vmlinux BTF, to a BTF file (ELF object, raw
+// BTF, or a module's raw BTF split over vmlinux), or to a loaded module's BTF
+// (/sys/kernel/btf/<module>, split over vmlinux). A thin accessor: walking
 // types is done in TypeScript.
 #pragma once
 
 #include <bpf/btf.h>
 #include <napi.h>
+
+#include <memory>
 
 #include "cleanup.h"
 
@@ -15,6 +18,8 @@ class BtfWrap : public Napi::ObjectWrap<BtfWrap> {
   static Napi::Function Define(Napi::Env env);
   // loadBtf(path?: string)
   static Napi::Value Load(const Napi::CallbackInfo& info);
+  // loadModuleBtf(module: string, base?: NativeBtf)
+  static Napi::Value LoadModule(const Napi::CallbackInfo& info);
 
   explicit BtfWrap(const Napi::CallbackInfo& info);
   ~BtfWrap() override;
@@ -29,8 +34,15 @@ class BtfWrap : public Napi::ObjectWrap<BtfWrap> {
   void CloseNow();
   static void OnEnvTeardown(void* self);
 
-  struct btf* btf_ = nullptr;
-  struct btf* base_ = nullptr;  // vmlinux, when btf_ is split over it
+  static std::shared_ptr<struct btf> LoadVmlinux(Napi::Env env);
+  void LoadFile(Napi::Env env, const std::string& path);
+  void LoadModuleBtf(Napi::Env env, const std::string& module, BtfWrap* base);
+
+  // Shared: a module's BTF keeps the vmlinux BTF it is split over alive, even
+  // after that vmlinux handle was closed.
+  std::shared_ptr<struct btf> btf_;
+  std::shared_ptr<struct btf> base_;  // vmlinux, when btf_ is split over it
+  bool vmlinux_ = false;              // btf_ is the running kernel's vmlinux BTF
   EnvCleanup cleanup_;
 };
 

@@ -1,11 +1,11 @@
-import { execFileSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { execFileSync, spawnSync } from 'child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { bpfFixture } from '../test/bpf-fixtures';
 import type { Btf, BtfType } from './api';
-import { BpfError, bpfNative } from './index';
+import { BpfError, bindingCandidates, bpfNative } from './index';
 
 // bpftool's JSON dump: an independent reading of the same BTF.
 interface ToolType {
@@ -31,6 +31,82 @@ function bpftoolTypes(path: string): Map<number, ToolType> {
 }
 
 const name = (n: string): string => (n === '(anon)' ? '' : n);
+
+/** Types in moduleStyleBtf(): a struct, a pointer, a prototype and a function. */
+const MODULE_TYPES = 4;
+
+/**
+ * A raw BTF whose ids and string offsets continue those of this kernel's
+ * vmlinux, as a module's do: `struct retis_split_test { int value; }` and
+ * `int retis_test_xmit(struct sk_buff *skb)`.
+ */
+function moduleStyleBtf(baseCount: number, intId: number, skbId: number): Buffer {
+  const baseStrLen = readFileSync('/sys/kernel/btf/vmlinux').readUInt32LE(20);
+  const strings = ['', 'retis_split_test', 'value', 'skb', 'retis_test_xmit'];
+  const off: Record<string, number> = {};
+  let at = baseStrLen;
+  for (const s of strings) {
+    off[s] = at;
+    at += Buffer.byteLength(s) + 1;
+  }
+  const words = [
+    off.retis_split_test, (4 << 24) | 1, 4, off.value, intId, 0, // STRUCT, 1 member: int value
+    0, 2 << 24, skbId, // PTR -> struct sk_buff
+    0, (13 << 24) | 1, intId, off.skb, baseCount + 1, // FUNC_PROTO int (struct sk_buff *skb)
+    off.retis_test_xmit, (12 << 24) | 1, baseCount + 2, // FUNC, global linkage
+  ];
+  const types = Buffer.alloc(words.length * 4);
+  words.forEach((w, i) => types.writeUInt32LE(w, i * 4));
+  const str = Buffer.from(strings.map((s) => `${s}\0`).join(''));
+  const hdr = Buffer.alloc(24);
+  hdr.writeUInt16LE(0xeb9f, 0);
+  hdr.writeUInt8(1, 2);
+  hdr.writeUInt32LE(24, 4);
+  hdr.writeUInt32LE(0, 8);
+  hdr.writeUInt32LE(types.length, 12);
+  hdr.writeUInt32LE(types.length, 16);
+  hdr.writeUInt32LE(str.length, 20);
+  return Buffer.concat([hdr, types, str]);
+}
+
+function expectModuleFunction(btf: Btf, baseCount: number): void {
+  const func = btf.findByName('retis_test_xmit', 'func');
+  expect(func).toBe(baseCount + 3);
+  const proto = btf.type(btf.type(func).typeId!);
+  expect(proto).toMatchObject({ kind: 'func_proto', params: [{ name: 'skb', typeId: baseCount + 1 }] });
+  expect(btf.type(btf.type(proto.params![0].typeId).typeId!)).toMatchObject({ kind: 'struct', name: 'sk_buff' });
+}
+
+/** Run in a private mount namespace with /sys/kernel/btf/retis_test_mod (argv[2]: the addon). */
+const MODULE_CHILD = `
+const addon = require(process.argv[2]);
+class BpfError extends Error {
+  constructor(message, code, errno, op) { super(message); Object.assign(this, { code, errno, op }); }
+}
+addon.initialize(BpfError);
+const vmlinux = addon.loadBtf();
+const mod = addon.loadModuleBtf('retis_test_mod', vmlinux);
+const func = mod.findByName('retis_test_xmit', 'func');
+const proto = mod.type(mod.type(func).typeId);
+const out = {
+  split: mod.split,
+  typeCount: mod.typeCount,
+  struct: mod.findByName('retis_split_test', 'struct'),
+  func,
+  proto: { kind: proto.kind, returnTypeId: proto.returnTypeId, params: proto.params },
+  skbPointee: (({ kind, name }) => ({ kind, name }))(mod.type(mod.type(proto.params[0].typeId).typeId)),
+};
+vmlinux.close();
+let baseClosed;
+try { vmlinux.typeCount; } catch (e) { baseClosed = e.code; }
+out.afterBaseClosed = { baseClosed, sk_buff: mod.findByName('sk_buff', 'struct') };
+mod.close();
+const alone = addon.loadModuleBtf('retis_test_mod');
+out.withoutBase = { split: alone.split, func: alone.findByName('retis_test_xmit', 'func') };
+alone.close();
+try { addon.loadModuleBtf('retis_absent_mod'); } catch (e) { out.missing = { code: e.code, op: e.op }; }
+process.stdout.write(JSON.stringify(out));
+`;
 
 // What our BtfType must say, according to bpftool.
 function expected(t: ToolType): Partial<BtfType> {
@@ -194,36 +270,16 @@ describe('BTF', () => {
   });
 
   it('loads a module-style BTF file split over vmlinux', () => {
-    // A raw BTF holding one struct whose member is vmlinux's `int`: ids and
-    // string offsets continue those of vmlinux, as a module's do.
-    const header = readFileSync('/sys/kernel/btf/vmlinux');
-    const baseStrLen = header.readUInt32LE(20);
     const baseCount = vmlinux.typeCount;
     const intId = byName('INT', 'int').id;
-    const strings = Buffer.from('\0retis_split_test\0value\0');
-    const types = Buffer.alloc(12 + 12);
-    types.writeUInt32LE(baseStrLen + 1, 0); // name_off
-    types.writeUInt32LE((4 << 24) | 1, 4); // STRUCT, vlen 1
-    types.writeUInt32LE(4, 8); // size
-    types.writeUInt32LE(baseStrLen + 18, 12); // member name_off
-    types.writeUInt32LE(intId, 16); // member type
-    types.writeUInt32LE(0, 20); // member bit offset
-    const hdr = Buffer.alloc(24);
-    hdr.writeUInt16LE(0xeb9f, 0);
-    hdr.writeUInt8(1, 2);
-    hdr.writeUInt32LE(24, 4);
-    hdr.writeUInt32LE(0, 8);
-    hdr.writeUInt32LE(types.length, 12);
-    hdr.writeUInt32LE(types.length, 16);
-    hdr.writeUInt32LE(strings.length, 20);
     const dir = mkdtempSync(join(tmpdir(), 'retis-btf-'));
     const path = join(dir, 'module.btf');
-    writeFileSync(path, Buffer.concat([hdr, types, strings]));
+    writeFileSync(path, moduleStyleBtf(baseCount, intId, byName('STRUCT', 'sk_buff').id));
     try {
       const btf = bpfNative.loadBtf(path) as Btf & { split: boolean };
       try {
         expect(btf.split).toBe(true);
-        expect(btf.typeCount).toBe(baseCount + 1);
+        expect(btf.typeCount).toBe(baseCount + MODULE_TYPES);
         expect(btf.findByName('retis_split_test', 'struct')).toBe(baseCount);
         expect(btf.type(baseCount)).toEqual({
           id: baseCount,
@@ -233,12 +289,106 @@ describe('BTF', () => {
           members: [{ name: 'value', typeId: intId, bitOffset: 0, bitfieldSize: 0 }],
         });
         expect(btf.findByName('sk_buff', 'struct')).toBe(byName('STRUCT', 'sk_buff').id);
+        expectModuleFunction(btf, baseCount);
       } finally {
         btf.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('a loaded module\'s BTF', () => {
+    it('is an ENOENT BpfError naming the module when the kernel has no BTF for it', () => {
+      for (const base of [vmlinux, undefined]) {
+        let error: unknown;
+        try {
+          bpfNative.loadBtf({ module: 'retis_no_such_module', base });
+        } catch (e) {
+          error = e;
+        }
+        expect(error).toBeInstanceOf(BpfError);
+        expect(error).toMatchObject({
+          code: 'ENOENT',
+          op: 'btf__load_module_btf',
+          message: "cannot load the BTF of module 'retis_no_such_module': No such file or directory",
+        });
+      }
+      // The shared base is untouched by the failure.
+      expect(vmlinux.findByName('sk_buff', 'struct')).toBe(byName('STRUCT', 'sk_buff').id);
+    });
+
+    it.each([
+      ['an empty name', { module: '' }],
+      ['a path', { module: '../vmlinux' }],
+      ['a name with a slash', { module: 'net/veth' }],
+      ['vmlinux', { module: 'vmlinux' }],
+      ['a name longer than the kernel allows', { module: 'm'.repeat(56) }],
+      ['no name', {}],
+      ['a base that is not a Btf', { module: 'veth', base: {} }],
+    ])('refuses %s with a usage error', (_what, source) => {
+      expect(() => bpfNative.loadBtf(source as { module: string })).toThrow(
+        new TypeError('Usage: loadBtf({ module: string, base?: Btf })'),
+      );
+    });
+
+    it('refuses null and a number as the source', () => {
+      expect(() => bpfNative.loadBtf(null as unknown as string)).toThrow(TypeError);
+      expect(() => bpfNative.loadBtf(7 as unknown as string)).toThrow(TypeError);
+    });
+
+    it('needs vmlinux\'s own BTF as its base, open', () => {
+      const file = bpfNative.loadBtf(bpfFixture('splice'));
+      try {
+        // The addon's own TypeError (another realm than the test's).
+        expect(() => bpfNative.loadBtf({ module: 'veth', base: file })).toThrow(expect.objectContaining({
+          name: 'TypeError',
+          message: 'Usage: loadBtf({ module: string, base?: Btf }): base must be the vmlinux BTF (loadBtf())',
+        }));
+      } finally {
+        file.close();
+      }
+      const closed = bpfNative.loadBtf();
+      closed.close();
+      expect(() => bpfNative.loadBtf({ module: 'veth', base: closed })).toThrow(
+        expect.objectContaining({ code: 'EBADF', op: 'btf__load_module_btf' }),
+      );
+    });
+
+    it('loads /sys/kernel/btf/<module> over vmlinux, shared with the base handle (private mount namespace)', () => {
+      // This kernel has no loadable modules: a child process gets a private
+      // /sys/kernel/btf holding this kernel's vmlinux and a made-up module,
+      // and uses the addon the way loadBtf({ module, base }) does.
+      const baseCount = vmlinux.typeCount;
+      const intId = byName('INT', 'int').id;
+      const skbId = byName('STRUCT', 'sk_buff').id;
+      const dir = mkdtempSync(join(tmpdir(), 'retis-btf-'));
+      try {
+        writeFileSync(join(dir, 'retis_test_mod'), moduleStyleBtf(baseCount, intId, skbId));
+        writeFileSync(join(dir, 'child.js'), MODULE_CHILD);
+        const r = spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c',
+          'cp /sys/kernel/btf/vmlinux "$1/vmlinux" && mount -t tmpfs tmpfs /sys/kernel/btf && ' +
+          'cp "$1/vmlinux" "$1/retis_test_mod" /sys/kernel/btf/ && exec "$2" "$1/child.js" "$3"',
+          'sh', dir, process.execPath, bindingCandidates().find((p) => existsSync(p))!], { encoding: 'utf8' });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        const got = JSON.parse(r.stdout) as Record<string, unknown>;
+        expect(got).toEqual({
+          split: true,
+          typeCount: baseCount + MODULE_TYPES,
+          struct: baseCount,
+          func: baseCount + 3,
+          proto: { kind: 'func_proto', returnTypeId: intId, params: [{ name: 'skb', typeId: baseCount + 1 }] },
+          skbPointee: { kind: 'struct', name: 'sk_buff' },
+          // After the vmlinux handle was closed, the module's still reads vmlinux types.
+          afterBaseClosed: { baseClosed: 'EBADF', sk_buff: skbId },
+          withoutBase: { split: true, func: baseCount + 3 },
+          missing: { code: 'ENOENT', op: 'btf__load_module_btf' },
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
   });
 
   it('throws a BpfError for a file that is not BTF', () => {

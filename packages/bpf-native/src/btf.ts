@@ -9,7 +9,8 @@ const KINDS: ReadonlySet<string> = new Set<BtfKind>([
 
 /** The api.ts Btf over a NativeBtf. Id 0 is `void` (kind 'unknown'). */
 export class BtfHandle implements Btf {
-  constructor(private readonly native: NativeBtf) {}
+  /** `native` is the addon's object (index.ts hands it over as a module's base). */
+  constructor(readonly native: NativeBtf) {}
 
   get typeCount(): number {
     return this.native.typeCount;

@@ -1,11 +1,18 @@
-import type { BatchCallback, BpfNative, BpfObject, Btf, KernelFeatures, MapOps, RingBufferReader } from './api';
+import type {
+  BatchCallback, BpfNative, BpfObject, Btf, KernelFeatures, MapOps, ModuleBtfSource, RingBufferReader,
+} from './api';
 import { BtfHandle } from './btf';
 import { BpfError } from './errors';
 import { loadNativeBinding, type LoadOptions } from './load';
 import type { NativeAddon } from './native';
 import { BpfObjectHandle } from './object';
 import { RingBufferHandle } from './ringbuf';
-import { check, isFd, isNonEmptyString, isUint } from './validate';
+import { check, isFd, isNonEmptyString, isOptions, isUint } from './validate';
+
+/** Kernel module names as /sys/kernel/btf names their files (MODULE_NAME_LEN - 1 at most); vmlinux is no module. */
+function isModuleName(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,55}$/.test(value) && value !== 'vmlinux';
+}
 
 export * from './api';
 export { BpfError } from './errors';
@@ -79,9 +86,18 @@ class BpfNativeImpl implements BpfNative {
     return new RingBufferHandle(this.addon.ringBuffer(mapFd, onBatch));
   }
 
-  loadBtf(path?: string): Btf {
-    check('loadBtf(path?: string)', path === undefined || isNonEmptyString(path));
-    return new BtfHandle(this.addon.loadBtf(path));
+  loadBtf(source?: string | ModuleBtfSource): Btf {
+    if (source === undefined || typeof source === 'string') {
+      check('loadBtf(path?: string)', source === undefined || isNonEmptyString(source));
+      return new BtfHandle(this.addon.loadBtf(source));
+    }
+    const options: Partial<ModuleBtfSource> = isOptions(source) ? source : {};
+    check(
+      'loadBtf({ module: string, base?: Btf })',
+      isModuleName(options.module),
+      options.base === undefined || options.base instanceof BtfHandle,
+    );
+    return new BtfHandle(this.addon.loadModuleBtf(source.module, (source.base as BtfHandle | undefined)?.native));
   }
 
   pcapCompile(expr: string, linkType: number, snaplen = DEFAULT_SNAPLEN, optimize = true): Buffer {

@@ -76,6 +76,8 @@ export interface NativeAddon {
   mapDelete(fd: number, key: Buffer): boolean;
   mapKeys(fd: number, keySize: number): Buffer[];
   loadBtf(path?: string): NativeBtf;
+  /** /sys/kernel/btf/<module> split over `base` (a vmlinux NativeBtf) or over vmlinux loaded for it. */
+  loadModuleBtf(module: string, base?: NativeBtf): NativeBtf;
   pcapCompile(expr: string, linkType: number, snaplen: number, optimize: boolean): Buffer;
   pcapFilter(program: Buffer, packet: Buffer, wireLen: number): number;
   /** One feature, probed on first use and cached. */

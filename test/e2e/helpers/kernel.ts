@@ -12,12 +12,25 @@ import * as path from 'path';
 import { bpfNative, type KernelFeatures } from '@retis/bpf-native';
 import { ROOT } from './retis';
 
-type Feature = keyof KernelFeatures | 'openvswitch';
+/**
+ * `netModules`: veth, cfg80211 and mac80211_hwsim (virtual Wi-Fi radios) are
+ * loadable modules with their own BTF (/sys/kernel/btf/<module>), as on
+ * Debian's kernel; built into vmlinux or missing elsewhere.
+ */
+type Feature = keyof KernelFeatures | 'openvswitch' | 'netModules';
 export type KernelNeed = Feature | `!${Feature}`;
+
+/** The network modules `netModules` is about. */
+export const NET_MODULES = ['veth', 'cfg80211', 'mac80211_hwsim'];
 
 function has(feature: Feature): boolean {
   if (feature === 'openvswitch') {
     return spawnSync('modprobe', ['openvswitch'], { stdio: 'ignore' }).status === 0 || fs.existsSync('/sys/module/openvswitch');
+  }
+  if (feature === 'netModules') {
+    // Loading mac80211_hwsim makes radios: the tests that need it load it themselves.
+    const loads = (m: string) => spawnSync('modprobe', [m], { stdio: 'ignore' }).status === 0 && fs.existsSync(`/sys/kernel/btf/${m}`);
+    return loads('veth') && loads('cfg80211') && spawnSync('modprobe', ['-n', 'mac80211_hwsim'], { stdio: 'ignore' }).status === 0;
   }
   return bpfNative.features()[feature];
 }
@@ -51,6 +64,17 @@ function confirmedIndependently(need: KernelNeed): boolean {
       // bpftrace makes its own kprobe.multi link to tell (`bpftrace --info`, on stderr).
       const r = spawnSync('bpftrace', ['--info'], { encoding: 'utf8', timeout: 120_000 });
       present = /^\s*kprobe_multi: yes$/m.test(`${r.stdout}${r.stderr}`);
+      break;
+    }
+    case 'netModules': {
+      // Shipped as modules by the kernel package.
+      let dep = '';
+      try {
+        dep = fs.readFileSync(`/lib/modules/${os.release()}/modules.dep`, 'utf8');
+      } catch {
+        // No modules at all.
+      }
+      present = NET_MODULES.every((m) => new RegExp(`/${m}\\.ko(\\.[a-z]+)?:`, 'm').test(dep));
       break;
     }
     case 'openvswitch':

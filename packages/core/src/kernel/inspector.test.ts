@@ -8,7 +8,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { KernelInspector } from './inspector';
 import { Tracefs } from './tracefs';
+import { BpfError, type Btf, type ModuleBtfSource } from '@retis/bpf-native';
 import { FakeBtf } from './test-support/fake-btf';
+import type { ModuleSource } from './modules';
 import { parseProbeSpec } from '../probe/spec';
 import type { Logger } from '../log';
 
@@ -16,9 +18,21 @@ const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures/retis-1.7');
 const lines = (file: string) => fs.readFileSync(path.join(FIXTURES, file), 'utf8').split('\n').filter(Boolean);
 
 // Function names as the list gives them, module suffix (`\t[mod]` or ` [mod]`) cut by hand.
-const listedFunctions = [...new Set(lines('available_filter_functions').map((l) => l.split(/\s/)[0]))];
-const withBtf = listedFunctions.filter((f) => !f.includes('.') && !f.startsWith('__ftrace_invalid_address'));
+const listed = lines('available_filter_functions').map((l) => {
+  const [name, suffix] = l.split(/\s+/);
+  return { name, module: suffix ? suffix.slice(1, -1) : undefined };
+});
+const listedFunctions = [...new Set(listed.map((f) => f.name))];
+const hasBtf = (f: string) => !f.includes('.') && !f.startsWith('__ftrace_invalid_address');
+const withBtf = listedFunctions.filter(hasBtf);
+const vmlinuxFunctions = [...new Set(listed.filter((f) => !f.module && hasBtf(f.name)).map((f) => f.name))];
+const moduleFunctions = new Map<string, string[]>();
+for (const f of listed) {
+  if (f.module && hasBtf(f.name)) moduleFunctions.set(f.module, [...(moduleFunctions.get(f.module) ?? []), f.name]);
+}
 const events = lines('available_events');
+// The openvswitch module's tracepoints are in its BTF, every other one in vmlinux's.
+const moduleEvents = (module: string) => events.filter((e) => e.startsWith(`${module}:`)).map((e) => e.split(':')[1]);
 
 function quietLog(): Logger & { debugs: string[] } {
   const debugs: string[] = [];
@@ -31,23 +45,71 @@ function quietLog(): Logger & { debugs: string[] } {
   } as unknown as Logger & { debugs: string[] };
 }
 
+const SKB = [{ name: 'skb', type: 'struct sk_buff *' }];
+const proto = { params: SKB, returns: 'int' };
+
+/** Modules as the inspector sees them, with the sources it read counted. */
+class FakeModules implements ModuleSource {
+  listings = 0;
+  constructor(readonly btf: string[], private readonly kallsyms: Record<string, string> | null = {}) {}
+  withBtf(): string[] {
+    this.listings++;
+    return [...this.btf].sort();
+  }
+  hasBtf(module: string): boolean {
+    return this.btf.includes(module);
+  }
+  symbolModule(symbol: string): string | undefined | null {
+    return this.kallsyms === null ? null : this.kallsyms[symbol];
+  }
+}
+
 // Built once: tens of thousands of functions.
 let sharedBtf: FakeBtf | undefined;
-const SKB = [{ name: 'skb', type: 'struct sk_buff *' }];
 
-function inspector(opts: { tracefs?: boolean; extraTracepoints?: string[] } = {}) {
+function inspector(opts: {
+  tracefs?: boolean;
+  extraTracepoints?: string[];
+  /** Every listed function in vmlinux's BTF, module ones too (no module BTF then). */
+  flat?: boolean;
+  /** Module BTFs: by default the fixture's modules, each with its own listed functions. */
+  moduleBtfs?: Record<string, { functions?: string[]; tracepoints?: string[] }>;
+  kallsyms?: Record<string, string> | null;
+} = {}) {
   const build = () => new FakeBtf({
-    functions: Object.fromEntries(withBtf.map((f) => [f, { params: SKB, returns: 'int' }])),
+    functions: Object.fromEntries((opts.flat ? withBtf : vmlinuxFunctions).map((f) => [f, proto])),
     tracepoints: Object.fromEntries(
-      [...events.map((e) => e.split(':')[1]), ...(opts.extraTracepoints ?? [])].map((e) => [e, { params: SKB }]),
+      [...events.filter((e) => opts.flat || !e.startsWith('openvswitch:')).map((e) => e.split(':')[1]), ...(opts.extraTracepoints ?? [])]
+        .map((e) => [e, { params: SKB }]),
     ),
   });
-  const btf = opts.extraTracepoints ? build() : (sharedBtf ??= build());
-  btf.lookups = 0;
+  const vmlinux = opts.extraTracepoints || opts.flat ? build() : (sharedBtf ??= build());
+  vmlinux.lookups = 0;
+  const moduleSpecs = opts.moduleBtfs ?? Object.fromEntries([...moduleFunctions].map(([m, functions]) => [m, { functions, tracepoints: moduleEvents(m) }]));
+  const loaded: string[] = [];
+  const moduleFakes = new Map<string, FakeBtf>();
+  const native = {
+    loadBtf: (source?: string | ModuleBtfSource): Btf => {
+      if (typeof source !== 'object') return vmlinux;
+      // The module's BTF goes over the inspector's vmlinux BTF, never a second one.
+      expect(source.base).toBe(vmlinux);
+      loaded.push(source.module);
+      const spec = moduleSpecs[source.module];
+      if (!spec) throw BpfError.of('ENOENT', 'btf__load_module_btf', `cannot load the BTF of module '${source.module}': No such file or directory`);
+      const fake = new FakeBtf({
+        base: vmlinux,
+        functions: Object.fromEntries((spec.functions ?? []).map((f) => [f, { params: [{ name: 'dev', type: 'struct net_device *' }, ...SKB], returns: 'long' }])),
+        tracepoints: Object.fromEntries((spec.tracepoints ?? []).map((e) => [e, { params: SKB }])),
+      });
+      moduleFakes.set(source.module, fake);
+      return fake;
+    },
+  };
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'retis-notracefs-'));
   const log = quietLog();
-  const kernel = new KernelInspector({ loadBtf: () => btf }, log, new Tracefs([opts.tracefs === false ? empty : FIXTURES]));
-  return { kernel, btf, log, cleanup: () => fs.rmSync(empty, { recursive: true, force: true }) };
+  const modules = new FakeModules(Object.keys(moduleSpecs), opts.kallsyms);
+  const kernel = new KernelInspector(native, log, new Tracefs([opts.tracefs === false ? empty : FIXTURES]), modules);
+  return { kernel, btf: vmlinux, log, loaded, moduleFakes, modules, cleanup: () => fs.rmSync(empty, { recursive: true, force: true }) };
 }
 
 const names = (kernel: KernelInspector, spec: string) => kernel.resolve(parseProbeSpec(spec)).map((p) => p.symbol);
@@ -105,7 +167,10 @@ describe('wildcards against a kprobe-capable kernel\'s tracefs lists', () => {
     cleanup();
     // 153 listed ip_ names (grep -c '^ip_'), 10 of them compiler clones.
     expect(got).toHaveLength(143);
-    expect(btf.lookups).toBe(153);
+    // 140 of vmlinux, looked up in its BTF; 13 of modules, looked up in
+    // theirs only: the 10 of sunrpc by name (a lookup in a module's BTF
+    // walks vmlinux's first), the others through their module's index.
+    expect(btf.lookups).toBe(140 + 10);
   });
 
   it('resolves hundreds of names through one BTF index instead', () => {
@@ -171,5 +236,136 @@ describe('without tracefs', () => {
     expect(() => names(kernel, 'tp:*:made_*')).toThrow("Could not get matching tracepoints as Retis can't access files in tracefs");
     expect(kernel.btfTracepointEvents()).toContain('made_up_event');
     cleanup();
+  });
+});
+
+describe('functions and tracepoints of kernel modules', () => {
+  it('takes a module function\'s prototype from the BTF of the module tracefs names', () => {
+    const { kernel, btf, loaded, modules, cleanup } = inspector();
+    const [probe] = kernel.resolve(parseProbeSpec('fexit:ovs_dp_upcall'));
+    cleanup();
+    expect(probe).toEqual({
+      kind: 'fexit',
+      symbol: 'ovs_dp_upcall',
+      attachName: 'ovs_dp_upcall',
+      module: 'openvswitch',
+      params: [{ name: 'dev', type: 'struct net_device *' }, { name: 'skb', type: 'struct sk_buff *' }],
+      returnType: { kind: 'int', size: 8, signed: true, name: 'long' },
+      stack: false,
+    });
+    // That module's BTF only, and the list of modules never read; tracefs
+    // lists the function for openvswitch only: vmlinux's BTF is not searched.
+    expect(loaded).toEqual(['openvswitch']);
+    expect(modules.listings).toBe(0);
+    expect(btf.lookups).toBe(0);
+  });
+
+  it('loads each module\'s BTF once for a wildcard, and only those of matching modules', () => {
+    const { kernel, loaded, cleanup } = inspector();
+    const probes = kernel.resolve(parseProbeSpec('kprobe:ovs_*'));
+    const ipv4 = kernel.resolve(parseProbeSpec('kprobe:ip_map_*'));
+    cleanup();
+    // `grep -c '^ovs_.*\[openvswitch\]'`: 143 listed, 4 of them compiler clones.
+    expect(probes).toHaveLength(139);
+    expect(probes.every((p) => p.module === 'openvswitch')).toBe(true);
+    expect(ipv4.map((p) => p.module)).toEqual(ipv4.map(() => 'sunrpc'));
+    expect(loaded).toEqual(['openvswitch', 'sunrpc']);
+  });
+
+  it('prefers vmlinux\'s BTF: a vmlinux function loads no module BTF', () => {
+    const { kernel, loaded, cleanup } = inspector();
+    const [probe] = kernel.resolve(parseProbeSpec('kprobe:ip_rcv'));
+    cleanup();
+    expect(probe.module).toBeUndefined();
+    expect(probe.params).toEqual(SKB);
+    expect(loaded).toEqual([]);
+  });
+
+  it('a name tracefs lists for vmlinux and for a module is vmlinux\'s when its BTF has it', () => {
+    const { kernel, loaded, cleanup } = inspector();
+    // `serial_show` and `serial_show [virtio_blk]` are both listed.
+    const [probe] = kernel.resolve(parseProbeSpec('kprobe:serial_show'));
+    cleanup();
+    expect(probe.module).toBeUndefined();
+    expect(loaded).toEqual([]);
+  });
+
+  it('looks a few names up in a large module BTF, and indexes it for more', () => {
+    const { kernel, moduleFakes, cleanup } = inspector();
+    // sunrpc: 930 listed functions, more own types than it is worth indexing for a few.
+    expect(kernel.resolve(parseProbeSpec('kprobe:ip_map_*'))).toHaveLength(10);
+    const sunrpc = moduleFakes.get('sunrpc')!;
+    expect(sunrpc.typeCount - sharedBtf!.typeCount).toBeGreaterThan(1000);
+    expect(sunrpc.lookups).toBe(10);
+    // 16 lookups by name at most, then the index answers.
+    expect(kernel.resolve(parseProbeSpec('kprobe:svc_*')).length).toBeGreaterThan(100);
+    expect(sunrpc.lookups).toBe(16);
+    cleanup();
+  });
+
+  it('a module without BTF: the reference\'s error, its BTF tried once', () => {
+    const { kernel, log, loaded, cleanup } = inspector({ moduleBtfs: { openvswitch: { functions: ['ovs_dp_upcall'] } } });
+    expect(() => kernel.resolve(parseProbeSpec('kprobe:xfs_trans_commit'))).toThrow("Could not find a traceable function matching 'xfs_trans_commit'");
+    expect(() => kernel.resolve(parseProbeSpec('kprobe:xfs_trans_*'))).toThrow("Could not find a traceable function matching 'xfs_trans_*'");
+    cleanup();
+    expect(loaded).toEqual(['xfs']);
+    expect(log.debugs).toContain("No BTF for module xfs: cannot load the BTF of module 'xfs': No such file or directory");
+    expect(log.debugs).toContain('xfs_trans_commit is not supported (no corresponding BTF definition)');
+  });
+
+  it('a function tracefs lists for a module whose BTF lacks it is not supported', () => {
+    const { kernel, log, cleanup } = inspector({ moduleBtfs: { openvswitch: { functions: ['ovs_dp_upcall'] } } });
+    expect(kernel.resolve(parseProbeSpec('kprobe:ovs_dp_*')).map((p) => p.symbol)).toEqual(['ovs_dp_upcall']);
+    cleanup();
+    expect(log.debugs).toContain('ovs_dp_process_packet is not supported (no corresponding BTF definition)');
+  });
+
+  it('takes a module tracepoint from the BTF of the module named like its group', () => {
+    const { kernel, loaded, cleanup } = inspector();
+    const probes = kernel.resolve(parseProbeSpec('tp:openvswitch:*'));
+    cleanup();
+    expect(probes.map((p) => [p.symbol, p.attachName, p.module])).toEqual([
+      ['openvswitch:ovs_do_execute_action', 'ovs_do_execute_action', 'openvswitch'],
+      ['openvswitch:ovs_dp_upcall', 'ovs_dp_upcall', 'openvswitch'],
+    ]);
+    // btf_trace_<event>'s first parameter (void *__data) is not the tracepoint's.
+    expect(probes[1].params).toEqual(SKB);
+    expect(loaded).toEqual(['openvswitch']);
+  });
+
+  it('finds a module tracepoint whose group is no module through kallsyms\' __tracepoint_<event>', () => {
+    // Without tracefs, as `inspect` lists tracepoints then: the group is unknown.
+    const { kernel, loaded, cleanup } = inspector({
+      tracefs: false,
+      moduleBtfs: { sunrpc: { tracepoints: ['made_up_event'] } },
+      kallsyms: { __tracepoint_made_up_event: 'sunrpc' },
+    });
+    const [probe] = kernel.resolve(parseProbeSpec('tp:*:made_up_event'));
+    cleanup();
+    expect(probe).toMatchObject({ symbol: '*:made_up_event', attachName: 'made_up_event', module: 'sunrpc', params: SKB });
+    expect(loaded).toEqual(['sunrpc']);
+  });
+
+  describe('without tracefs', () => {
+    it('finds a module function through the [module] column of kallsyms', () => {
+      const { kernel, loaded, modules, cleanup } = inspector({ tracefs: false, kallsyms: { ovs_dp_upcall: 'openvswitch' } });
+      expect(kernel.resolve(parseProbeSpec('kprobe:ovs_dp_upcall'))[0].module).toBe('openvswitch');
+      // kallsyms tells of no module: nothing else is tried.
+      expect(() => kernel.resolve(parseProbeSpec('kprobe:no_such_function'))).toThrow("Could not find a traceable function matching 'no_such_function'");
+      cleanup();
+      expect(loaded).toEqual(['openvswitch']);
+      expect(modules.listings).toBe(0);
+    });
+
+    it('tries the module BTFs one by one when kallsyms cannot be read, stopping at the first that has it', () => {
+      const moduleBtfs = { bonding: { functions: ['bond_xmit'] }, openvswitch: { functions: ['ovs_dp_upcall'] }, veth: { functions: ['veth_xmit'] } };
+      const { kernel, loaded, cleanup } = inspector({ tracefs: false, kallsyms: null, moduleBtfs });
+      expect(kernel.resolve(parseProbeSpec('kprobe:ovs_dp_upcall'))[0].module).toBe('openvswitch');
+      expect(loaded).toEqual(['bonding', 'openvswitch']);
+      expect(() => kernel.resolve(parseProbeSpec('kprobe:no_such_function'))).toThrow("Could not find a traceable function matching 'no_such_function'");
+      cleanup();
+      // Every module's BTF, each loaded once over the whole run.
+      expect(loaded).toEqual(['bonding', 'openvswitch', 'veth']);
+    });
   });
 });

@@ -11,13 +11,20 @@ export interface FakeProto {
 }
 
 export class FakeBtf implements Btf {
-  private readonly types: BtfType[] = [{ id: 0, kind: 'unknown', name: 'void' }];
+  private readonly types: BtfType[];
   private readonly named = new Map<string, number>();
   private readonly cache = new Map<string, number>();
+  /** The BTF this one is split over (a module's over vmlinux's), and its first own id. */
+  private readonly base?: FakeBtf;
+  private readonly first: number;
   /** findByName calls, to check when the inspector indexes instead. */
   lookups = 0;
 
-  constructor(opts: { functions?: Record<string, FakeProto>; tracepoints?: Record<string, FakeProto> }) {
+  /** With `base`, a module's BTF: its ids follow the base's, and lookups take in the base's types first (as libbpf's). */
+  constructor(opts: { functions?: Record<string, FakeProto>; tracepoints?: Record<string, FakeProto>; base?: FakeBtf }) {
+    this.base = opts.base;
+    this.first = opts.base ? opts.base.typeCount : 0;
+    this.types = opts.base ? [] : [{ id: 0, kind: 'unknown', name: 'void' }];
     for (const [name, proto] of Object.entries(opts.functions ?? {})) {
       this.add({ kind: 'func', name, typeId: this.proto(proto) });
     }
@@ -30,16 +37,19 @@ export class FakeBtf implements Btf {
   }
 
   get typeCount(): number {
-    return this.types.length;
+    return this.first + this.types.length;
   }
 
   findByName(name: string, kind?: BtfKind): number {
     this.lookups++;
+    const inBase = this.base ? this.base.findByName(name, kind) : -1;
+    if (inBase >= 0) return inBase;
     return this.named.get(`${kind ?? ''}:${name}`) ?? this.named.get(`:${name}`) ?? -1;
   }
 
   type(id: number): BtfType {
-    const t = this.types[id];
+    if (this.base && id < this.first) return this.base.type(id);
+    const t = this.types[id - this.first];
     if (!t) throw new Error(`no BTF type with id ${id}`);
     return t;
   }
@@ -47,7 +57,7 @@ export class FakeBtf implements Btf {
   close(): void {}
 
   private add(t: Omit<BtfType, 'id'>): number {
-    const id = this.types.length;
+    const id = this.typeCount;
     this.types.push({ ...t, id } as BtfType);
     if (t.name) {
       this.named.set(`${t.kind}:${t.name}`, id);
