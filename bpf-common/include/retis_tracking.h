@@ -94,20 +94,58 @@ struct {
 } tracking_addr_map SEC(".maps") __weak;
 
 /*
+ * Tables of 16-bit cells, four to a u64 array element: an array map rounds
+ * each value up to 8 bytes, and these tables are read for every packet, so
+ * they are kept as small as they can be to stay in cache.
+ */
+static __always_inline u64 *retis_cell_word(void *map, u32 idx, u32 *shift)
+{
+	u32 word = idx >> 2;
+
+	*shift = (idx & 3) * 16;
+	return bpf_map_lookup_elem(map, &word);
+}
+
+static __always_inline u16 retis_cell_get(const u64 *word, u32 shift)
+{
+	return *word >> shift;
+}
+
+/* A plain 16-bit store: the other cells of the word are left alone. */
+static __always_inline void retis_cell_set(u64 *word, u32 shift, u16 value)
+{
+	*(u16 *)((u8 *)word + (shift >> 3)) = value;
+}
+
+/*
+ * A 16-bit tag of the skb each slot holds (0: empty), in a table of its own:
+ * 32 KiB, where the slots are 640 KiB. A packet whose tag differs is not
+ * indexed, and its slot is never read.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, RETIS_TRACKING_ADDR_SLOTS / 4);
+	__type(key, u32);
+	__type(value, u64);
+} tracking_addr_tags SEC(".maps") __weak;
+
+/*
  * Counts of tracking_map entries per hash of their head, so that a head no
  * entry can have is known without a hash map lookup: most packets of a busy
- * machine are never tracked (filtered out), and this test is an inlined load.
- * A count is raised before its entry is created and lowered when core
- * deletes it; entries the userspace GC deletes leave it high. A count is
- * therefore never below the truth: zero means absent, non-zero means look.
+ * machine are never tracked (filtered out), and this test is one load from a
+ * 32 KiB table. A count is raised before its entry is created and lowered
+ * when core deletes it; entries the userspace GC deletes leave it high. A
+ * count is therefore never below the truth: zero means absent, non-zero means
+ * look. A count that reached 0xffff stays there (it only costs lookups).
  */
-#define RETIS_TRACKING_HEAD_BITS	16
+#define RETIS_TRACKING_HEAD_BITS	14
+#define RETIS_TRACKING_COUNT_MAX	0xffff
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1 << RETIS_TRACKING_HEAD_BITS);
+	__uint(max_entries, (1 << RETIS_TRACKING_HEAD_BITS) / 4);
 	__type(key, u32);
-	__type(value, u32);
+	__type(value, u64);
 } tracking_heads_map SEC(".maps") __weak;
 
 /*
@@ -120,37 +158,46 @@ static __always_inline u32 retis_addr_hash(u64 addr, u32 bits)
 	return (addr * 0x9e3779b97f4a7c15ULL) >> (64 - bits);
 }
 
-static __always_inline u32 *retis_tracking_head_count(u64 head)
+/* The word holding the head's count, and the count's shift in it. */
+static __always_inline u64 *retis_tracking_head_count(u64 head, u32 *shift)
 {
-	u32 idx = retis_addr_hash(head, RETIS_TRACKING_HEAD_BITS);
-
-	return bpf_map_lookup_elem(&tracking_heads_map, &idx);
+	return retis_cell_word(&tracking_heads_map,
+			       retis_addr_hash(head, RETIS_TRACKING_HEAD_BITS), shift);
 }
 
 /* Creates or overwrites the head entry, counting it first. */
 static __always_inline long retis_tracking_put_head(u64 head, const struct tracking_info *info,
 						    u64 flags)
 {
-	u32 *count = retis_tracking_head_count(head);
+	u32 shift;
+	u64 *word = retis_tracking_head_count(head, &shift);
+	bool counted = false;
 	long err;
 
-	if (count)
-		__sync_fetch_and_add(count, 1);
+	if (word && retis_cell_get(word, shift) < RETIS_TRACKING_COUNT_MAX) {
+		__sync_fetch_and_add(word, 1ULL << shift);
+		counted = true;
+	}
 	err = bpf_map_update_elem(&tracking_map, &head, info, flags);
-	if (err && count)
-		__sync_fetch_and_sub(count, 1);
+	if (err && counted)
+		__sync_fetch_and_sub(word, 1ULL << shift);
 	return err;
 }
 
 static __always_inline void retis_tracking_del_head(u64 head)
 {
-	u32 *count;
+	u64 *word;
+	u32 shift;
+	u16 count;
 
 	if (bpf_map_delete_elem(&tracking_map, &head))
 		return;
-	count = retis_tracking_head_count(head);
-	if (count && *count)
-		__sync_fetch_and_sub(count, 1);
+	word = retis_tracking_head_count(head, &shift);
+	if (!word)
+		return;
+	count = retis_cell_get(word, shift);
+	if (count && count < RETIS_TRACKING_COUNT_MAX)
+		__sync_fetch_and_sub(word, 1ULL << shift);
 }
 
 /* Both lookups of an skb, done once per event before filtering. */
@@ -158,8 +205,15 @@ struct retis_tracking_lookup {
 	u64 skb;
 	u64 head;
 	struct tracking_info *by_head;
-	/* The skb's slot in tracking_addr_map (NULL only if the map is
-	 * unusable); by_addr is its info when the slot holds this skb. */
+	/* The skb's index in tracking_addr_map and tracking_addr_tags, its
+	 * tag, and the word of its tag cell (NULL only if the map is
+	 * unusable) with the cell's shift. */
+	u32 slot_idx;
+	u16 tag;
+	u32 tag_shift;
+	u64 *tagp;
+	/* The slot, once read (NULL until then); by_addr is its info when
+	 * the slot holds this skb. */
 	struct tracking_addr_slot *slot;
 	struct tracking_info *by_addr;
 	/* by_head was dropped as stale: creating must overwrite it. */
@@ -168,11 +222,26 @@ struct retis_tracking_lookup {
 	bool found;
 };
 
-static __always_inline struct tracking_addr_slot *retis_tracking_addr_slot(u64 skb)
+/* Where the skb would be indexed: slot index, tag and tag entry. */
+static __always_inline void retis_tracking_addr_locate(struct retis_tracking_lookup *l)
 {
-	u32 idx = retis_addr_hash(skb, RETIS_TRACKING_ADDR_BITS);
+	u64 h = l->skb * 0x9e3779b97f4a7c15ULL;
 
-	return bpf_map_lookup_elem(&tracking_addr_map, &idx);
+	/* The index takes the top bits of the product, the tag bits the
+	 * index does not use; never 0, which marks an empty slot. */
+	l->slot_idx = h >> (64 - RETIS_TRACKING_ADDR_BITS);
+	l->tag = (u16)(h >> 32) | 1;
+	l->tagp = retis_cell_word(&tracking_addr_tags, l->slot_idx, &l->tag_shift);
+}
+
+/* The skb's slot when its tag says it may hold it, else NULL. */
+static __always_inline struct tracking_addr_slot *retis_tracking_addr_slot(struct retis_tracking_lookup *l)
+{
+	if (!l->tagp || retis_cell_get(l->tagp, l->tag_shift) != l->tag)
+		return NULL;
+	if (!l->slot)
+		l->slot = bpf_map_lookup_elem(&tracking_addr_map, &l->slot_idx);
+	return l->slot;
 }
 
 /* s: the skb's snapshot, or NULL (retis_skb.h). */
@@ -181,51 +250,64 @@ static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
 						  struct retis_tracking_lookup *l)
 {
 	struct tracking_addr_slot *slot;
-	u32 *count;
+	u32 shift;
+	u64 *count;
 
 	l->skb = (u64)skb;
 	l->head = (u64)retis_skb_field(s, skb, head);
-	count = retis_tracking_head_count(l->head);
-	l->by_head = !count || *count ? bpf_map_lookup_elem(&tracking_map, &l->head) : NULL;
+	count = retis_tracking_head_count(l->head, &shift);
+	l->by_head = !count || retis_cell_get(count, shift) ?
+		bpf_map_lookup_elem(&tracking_map, &l->head) : NULL;
 	/* Only clones share a head; other skbs hit a reused, stale entry. */
 	if (l->by_head && l->by_head->skb != l->skb &&
 	    !retis_skb_bitfield(s, skb, cloned)) {
 		l->by_head = NULL;
 		l->stale_head = true;
 	}
-	l->slot = slot = retis_tracking_addr_slot(l->skb);
+	retis_tracking_addr_locate(l);
 	/* Kept as a flag: clang would otherwise OR the two pointers, which the
 	 * verifier refuses. */
 	l->found = l->by_head != NULL;
+	if (l->found)
+		return;
 	/* The skb is checked twice (slot key and info) against a write to the
 	 * same slot by another CPU for another skb; the age check against an
 	 * skb freed where no probe saw it, its address since reused. */
-	if (!l->found && slot && slot->skb == l->skb && slot->info.skb == l->skb &&
+	slot = retis_tracking_addr_slot(l);
+	if (slot && slot->skb == l->skb && slot->info.skb == l->skb &&
 	    bpf_ktime_get_ns() - slot->info.last_seen < RETIS_TRACKING_ADDR_TTL_NS) {
 		l->by_addr = &slot->info;
 		l->found = true;
 	}
 }
 
-/* Refreshes (or creates) the secondary entry from the primary info. */
+/* Refreshes (or creates) the secondary entry from the primary info,
+ * evicting whichever skb held the slot. */
 static __always_inline void __retis_tracking_index_addr(struct retis_tracking_lookup *l,
 							const struct tracking_info *info)
 {
 	struct tracking_addr_slot *slot = l->slot;
 
+	if (!l->tagp)
+		return;
+	if (!slot)
+		slot = l->slot = bpf_map_lookup_elem(&tracking_addr_map, &l->slot_idx);
 	if (!slot)
 		return;
 	slot->skb = l->skb;
 	slot->info = *info;
+	retis_cell_set(l->tagp, l->tag_shift, l->tag);
 }
 
 /* Drops the secondary entry, if the slot still holds this skb. */
 static __always_inline void __retis_tracking_unindex_addr(struct retis_tracking_lookup *l)
 {
-	struct tracking_addr_slot *slot = l->slot;
+	struct tracking_addr_slot *slot = retis_tracking_addr_slot(l);
 
-	if (slot && slot->skb == l->skb)
+	if (slot && slot->skb == l->skb) {
 		slot->skb = 0;
+		retis_cell_set(l->tagp, l->tag_shift, 0);
+	}
 }
 
 /*
@@ -327,8 +409,8 @@ static __always_inline void retis_track_skb_only(struct retis_context *ctx,
 
 	if (!retis_tracking_kprobes && cfg->free && !cfg->inv_head) {
 		l.skb = (u64)skb;
-		l.slot = retis_tracking_addr_slot(l.skb);
-		if (l.slot && l.slot->skb == l.skb) {
+		retis_tracking_addr_locate(&l);
+		if (retis_tracking_addr_slot(&l) && l.slot->skb == l.skb) {
 			l.head = (u64)BPF_CORE_READ(skb, head);
 			ctx->tracking.tracked = 1;
 			retis_track_skb_end(ctx, cfg, NULL, &l);

@@ -131,8 +131,12 @@ describe('maps of the raw tracepoint probe', () => {
     expect(def.valueSize).toBe(8 + TRACKING_INFO_LAYOUT.size);
   });
 
-  it('tracking_heads_map counts head entries in 65536 u32 buckets', () => {
-    expect(probeBtf.mapDefinition(MAPS.trackingHeads)).toMatchObject({ type: BPF_MAP_TYPE.array, maxEntries: 65536, keySize: 4, valueSize: 4 });
+  it('tracking_heads_map counts head entries in 16384 u16 cells, four to a u64', () => {
+    expect(probeBtf.mapDefinition(MAPS.trackingHeads)).toMatchObject({ type: BPF_MAP_TYPE.array, maxEntries: 4096, keySize: 4, valueSize: 8 });
+  });
+
+  it('tracking_addr_tags holds a u16 tag per tracking_addr_map slot, four to a u64', () => {
+    expect(probeBtf.mapDefinition(MAPS.trackingAddrTags)).toMatchObject({ type: BPF_MAP_TYPE.array, maxEntries: 16384 / 4, keySize: 4, valueSize: 8 });
   });
 
   it('events_map is a ring buffer of 8192 maximum-size events', () => {

@@ -129,6 +129,7 @@ export const MAPS = {
   stack: 'stack_map',
   tracking: 'tracking_map',
   trackingAddr: 'tracking_addr_map',
+  trackingAddrTags: 'tracking_addr_tags',
   trackingHeads: 'tracking_heads_map',
   eventScratch: 'event_scratch_map',
   eventScratchDepth: 'event_scratch_depth',
