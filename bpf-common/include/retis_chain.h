@@ -81,13 +81,26 @@ static __always_inline void retis_scratch_put(u32 *depth)
 		*depth -= 1;
 }
 
+/*
+ * args_src, when not NULL, is where the arguments still are (a raw
+ * tracepoint's): exactly the probe's nargs words are copied from there, with
+ * one bpf_probe_read_kernel, now that the config tells how many.
+ */
 static __always_inline void retis_fill_context(struct retis_context *ctx,
-					       const struct retis_probe_config *cfg)
+					       const struct retis_probe_config *cfg,
+					       const void *args_src)
 {
 	ctx->offsets = cfg->offsets;
 	ctx->log_level = log_level;
-	if (cfg->nargs < ctx->num)
+	if (args_src) {
+		u32 n = cfg->nargs < RETIS_MAX_ARGS ? cfg->nargs : RETIS_MAX_ARGS;
+
+		if (n)
+			bpf_probe_read_kernel(ctx->args, n * sizeof(u64), args_src);
+		ctx->num = n;
+	} else if (cfg->nargs < ctx->num) {
 		ctx->num = cfg->nargs;
+	}
 	ctx->skb = retis_get_arg(ctx, cfg->offsets.sk_buff);
 	ctx->net_device = retis_get_arg(ctx, cfg->offsets.net_device);
 	ctx->net = retis_get_arg(ctx, cfg->offsets.net);
@@ -181,7 +194,8 @@ static __always_inline void retis_send_event(struct retis_context *ctx,
  * prog_ctx is the program's own context (needed by bpf_get_stackid); ctx has
  * ksym, args, num and probe_type set, everything else zeroed.
  */
-static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx)
+static __always_inline int retis_chain_args(void *prog_ctx, struct retis_context *ctx,
+					    const void *args_src)
 {
 	struct retis_tracking_lookup tracking = {};
 	const struct retis_probe_config *cfg;
@@ -204,7 +218,7 @@ static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx
 	if (!cfg)
 		return 0;
 
-	retis_fill_context(ctx, cfg);
+	retis_fill_context(ctx, cfg, args_src);
 
 	skb = retis_get_sk_buff(ctx);
 	if (cfg->tracking_only) {
@@ -270,6 +284,12 @@ release:
 	if (depth)
 		retis_scratch_put(depth);
 	return 0;
+}
+
+/* The arguments are already in ctx->args (ctx->num of them). */
+static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx)
+{
+	return retis_chain_args(prog_ctx, ctx, NULL);
 }
 
 #endif /* __RETIS_CHAIN_H__ */

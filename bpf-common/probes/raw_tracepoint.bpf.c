@@ -6,10 +6,9 @@
  *
  * The kernel refuses to attach a raw tracepoint program whose context reads
  * go past the tracepoint's arguments (max_ctx_offset). The arguments are
- * therefore copied with one bpf_probe_read_kernel of the twelve slots instead
- * of context loads: no context offset is read, one load serves any argument
- * count, and the slots past the tracepoint's own hold whatever follows on
- * the stack, which the probe config's `nargs` keeps out of reach.
+ * therefore copied with one bpf_probe_read_kernel instead of context loads:
+ * no context offset is read, and one load serves any argument count. The
+ * chain copies them once the probe's config gives their number (nargs).
  */
 #include "retis_chain.h"
 
@@ -24,10 +23,8 @@ int probe_raw_tracepoint(struct bpf_raw_tracepoint_args *ctx)
 
 	rctx.ksym = ksym ? ksym : bpf_get_attach_cookie(ctx);
 	rctx.probe_type = RETIS_PROBE_TYPE_RAW_TRACEPOINT;
-	bpf_probe_read_kernel(rctx.args, sizeof(rctx.args), ctx->args);
-	rctx.num = RETIS_MAX_ARGS;
 
-	return retis_chain(ctx, &rctx);
+	return retis_chain_args(ctx, &rctx, ctx->args);
 }
 
 char LICENSE[] SEC("license") = "GPL";
