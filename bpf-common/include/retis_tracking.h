@@ -205,43 +205,66 @@ struct retis_tracking_lookup {
 	u64 skb;
 	u64 head;
 	struct tracking_info *by_head;
-	/* The skb's index in tracking_addr_map and tracking_addr_tags, its
-	 * tag, and the word of its tag cell (NULL only if the map is
-	 * unusable) with the cell's shift. */
-	u32 slot_idx;
-	u16 tag;
-	u32 tag_shift;
+	/* The word of the skb's tag cell in tracking_addr_tags (NULL only if
+	 * the map is unusable), and the slot, once read (NULL until then). */
 	u64 *tagp;
-	/* The slot, once read (NULL until then); by_addr is its info when
-	 * the slot holds this skb. */
 	struct tracking_addr_slot *slot;
-	struct tracking_info *by_addr;
+	/* The skb's slot index (low 16 bits) and tag (high 16 bits). Kept
+	 * small: probe programs call hooks, and the verifier bounds the
+	 * stack of a program and its calls together. */
+	u32 addr_cell;
+	/* Found in its slot: slot->info is its tracking info. */
+	bool by_addr;
 	/* by_head was dropped as stale: creating must overwrite it. */
 	bool stale_head;
 	/* Found by head or by address: the skb is tracked. */
 	bool found;
 };
 
-/* Where the skb would be indexed: slot index, tag and tag entry. */
+static __always_inline u32 retis_slot_idx(const struct retis_tracking_lookup *l)
+{
+	return l->addr_cell & 0xffff;
+}
+
+static __always_inline u16 retis_slot_tag(const struct retis_tracking_lookup *l)
+{
+	return l->addr_cell >> 16;
+}
+
+/* The tag cell's shift in its word (four cells to a word). */
+static __always_inline u32 retis_slot_tag_shift(const struct retis_tracking_lookup *l)
+{
+	return (l->addr_cell & 3) * 16;
+}
+
+/* Where the skb would be indexed: slot index, tag and tag cell. */
 static __always_inline void retis_tracking_addr_locate(struct retis_tracking_lookup *l)
 {
 	u64 h = l->skb * 0x9e3779b97f4a7c15ULL;
+	u32 idx, shift;
 
 	/* The index takes the top bits of the product, the tag bits the
 	 * index does not use; never 0, which marks an empty slot. */
-	l->slot_idx = h >> (64 - RETIS_TRACKING_ADDR_BITS);
-	l->tag = (u16)(h >> 32) | 1;
-	l->tagp = retis_cell_word(&tracking_addr_tags, l->slot_idx, &l->tag_shift);
+	idx = h >> (64 - RETIS_TRACKING_ADDR_BITS);
+	l->addr_cell = (((u32)(h >> 32) | 1) << 16) | idx;
+	l->tagp = retis_cell_word(&tracking_addr_tags, idx, &shift);
+}
+
+static __always_inline struct tracking_addr_slot *__retis_tracking_read_slot(struct retis_tracking_lookup *l)
+{
+	u32 idx = retis_slot_idx(l);
+
+	if (!l->slot)
+		l->slot = bpf_map_lookup_elem(&tracking_addr_map, &idx);
+	return l->slot;
 }
 
 /* The skb's slot when its tag says it may hold it, else NULL. */
 static __always_inline struct tracking_addr_slot *retis_tracking_addr_slot(struct retis_tracking_lookup *l)
 {
-	if (!l->tagp || retis_cell_get(l->tagp, l->tag_shift) != l->tag)
+	if (!l->tagp || retis_cell_get(l->tagp, retis_slot_tag_shift(l)) != retis_slot_tag(l))
 		return NULL;
-	if (!l->slot)
-		l->slot = bpf_map_lookup_elem(&tracking_addr_map, &l->slot_idx);
-	return l->slot;
+	return __retis_tracking_read_slot(l);
 }
 
 /* s: the skb's snapshot, or NULL (retis_skb.h). */
@@ -276,7 +299,7 @@ static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
 	slot = retis_tracking_addr_slot(l);
 	if (slot && slot->skb == l->skb && slot->info.skb == l->skb &&
 	    bpf_ktime_get_ns() - slot->info.last_seen < RETIS_TRACKING_ADDR_TTL_NS) {
-		l->by_addr = &slot->info;
+		l->by_addr = true;
 		l->found = true;
 	}
 }
@@ -286,17 +309,16 @@ static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
 static __always_inline void __retis_tracking_index_addr(struct retis_tracking_lookup *l,
 							const struct tracking_info *info)
 {
-	struct tracking_addr_slot *slot = l->slot;
+	struct tracking_addr_slot *slot;
 
 	if (!l->tagp)
 		return;
-	if (!slot)
-		slot = l->slot = bpf_map_lookup_elem(&tracking_addr_map, &l->slot_idx);
+	slot = __retis_tracking_read_slot(l);
 	if (!slot)
 		return;
 	slot->skb = l->skb;
 	slot->info = *info;
-	retis_cell_set(l->tagp, l->tag_shift, l->tag);
+	retis_cell_set(l->tagp, retis_slot_tag_shift(l), retis_slot_tag(l));
 }
 
 /* Drops the secondary entry, if the slot still holds this skb. */
@@ -306,7 +328,7 @@ static __always_inline void __retis_tracking_unindex_addr(struct retis_tracking_
 
 	if (slot && slot->skb == l->skb) {
 		slot->skb = 0;
-		retis_cell_set(l->tagp, l->tag_shift, 0);
+		retis_cell_set(l->tagp, retis_slot_tag_shift(l), 0);
 	}
 }
 
@@ -324,15 +346,15 @@ static __always_inline void retis_track_skb_start(struct retis_context *ctx,
 	struct tracking_info *info = l->by_head;
 	struct tracking_info new = {};
 
-	if (!info && l->by_addr) {
+	if (!info && l->by_addr && l->slot) {
 		/* The head was reallocated since the last sighting. */
-		new = *l->by_addr;
+		new = l->slot->info;
 		new.last_seen = ctx->timestamp;
 		new.skb = l->skb;
 		if (retis_tracking_put_head(l->head, &new, BPF_ANY))
 			return;
 		if (both_keys)
-			*l->by_addr = new;
+			l->slot->info = new;
 		else
 			/* The secondary entry was only a bridge to the new head. */
 			__retis_tracking_unindex_addr(l);
