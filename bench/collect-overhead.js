@@ -73,36 +73,30 @@ async function flood(udp, ns) {
   return Number(got.trim()) / elapsed;
 }
 
-/** Lines in a file, read in chunks: an events file can outgrow a string. */
-function countLines(file) {
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  let lines = 0, n;
-  try {
-    while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
-      for (let i = buf.indexOf(10); i >= 0 && i < n; i = buf.indexOf(10, i + 1)) lines++;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return lines;
-}
-
-/** Lines of a tracer's output file, and the losses bpftrace reports there. */
+/**
+ * Lines of an output file (an events file can outgrow a string: read in
+ * chunks), and the losses bpftrace reports there as `Lost N events` lines.
+ */
 function scanOutput(file) {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(1 << 20);
-  let lines = 0, lost = 0, lostLines = 0, tail = '', n;
+  const LOST = Buffer.from('Lost ');
+  let lines = 0, lost = 0, lostLines = 0, n;
+  // A line starting in one chunk and ending in the next: its head is kept.
+  let carry = Buffer.alloc(0);
   try {
     while ((n = fs.readSync(fd, buf, 0, buf.length, null)) > 0) {
-      const parts = (tail + buf.toString('latin1', 0, n)).split('\n');
-      tail = parts.pop();
-      lines += parts.length;
-      for (const p of parts) {
-        if (!p.startsWith('Lost ')) continue;
-        lost += Number(p.split(' ')[1]) || 0;
-        lostLines++;
+      const chunk = carry.length ? Buffer.concat([carry, buf.subarray(0, n)]) : buf.subarray(0, n);
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+        lines++;
+        if (chunk.subarray(start, start + LOST.length).equals(LOST)) {
+          lost += Number(chunk.toString('latin1', start, nl).split(' ')[1]) || 0;
+          lostLines++;
+        }
+        start = nl + 1;
       }
+      carry = Buffer.from(chunk.subarray(start));
     }
   } finally {
     fs.closeSync(fd);
@@ -154,7 +148,7 @@ async function measure(udp, ns, mode) {
     const rate = await flood(udp, ns);
     t.child.kill('SIGINT');
     const r = await t.done;
-    const lines = countLines(file);
+    const { lines } = scanOutput(file);
     if (process.env.RETIS_BENCH_KEEP) fs.copyFileSync(file, process.env.RETIS_BENCH_KEEP);
     const lost = /total events lost: (\d+)/.exec(r.stderr);
     fs.rmSync(file, { force: true });

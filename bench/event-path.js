@@ -20,7 +20,7 @@ const ROOT = path.resolve(__dirname, '..');
 const core = require(path.join(ROOT, 'packages/core/lib'));
 const skb = require(path.join(ROOT, 'packages/collector-skb/lib'));
 const { EventPipeline } = require(path.join(ROOT, 'packages/core/lib/collect/pipeline'));
-const { SkbFactory, SKB_PACKET_EVENT_LAYOUT } = require(path.join(ROOT, 'packages/collector-skb/lib/decode'));
+const { SkbFactory } = require(path.join(ROOT, 'packages/collector-skb/lib/decode'));
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -60,7 +60,6 @@ function buildBatch(first) {
   });
   const data = Buffer.alloc(at);
   records.forEach((r, i) => r.copy(data, offsets[i]));
-  void SKB_PACKET_EVENT_LAYOUT;
   return { data, offsets, lengths };
 }
 
@@ -85,7 +84,6 @@ function ours(batches) {
 
 /** Baseline: the same events, decoded beforehand, through JSON.stringify. */
 function baseline(batches) {
-  const reg = registry();
   const table = new core.FactoryTable([new core.CommonFactory(), new core.KernelFactory({
     resolveSymbol: () => ({ name: 'net:netif_receive_skb', probeType: 'raw_tracepoint' }),
   }), new SkbFactory(SKB_OWNER)], () => {});
@@ -95,7 +93,6 @@ function baseline(batches) {
     e.common.timestamp = Number(e.common.timestamp);
     return e;
   }));
-  void reg;
   const fd = fs.openSync(OUT, 'w');
   const t0 = process.hrtime.bigint();
   let file = '';

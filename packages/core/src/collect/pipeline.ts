@@ -10,6 +10,7 @@ import type { DisplayFormat, SectionFactory } from '../events/section';
 import type { RetisEvent } from '../events/types';
 import type { SectionRegistry } from '../events/registry';
 import { parseRawEvent, FactoryTable } from '../events/raw';
+import { ChunkedWriter } from '../events/chunked-writer';
 import { CommonFactory, KernelFactory, type KernelSymbolResolver, type StackResolver } from '../events/core-factories';
 import { eventOutput } from '../process/print';
 import { monotonicOffsetNs } from '../display/time';
@@ -31,7 +32,7 @@ export class EventPipeline {
   /** Events from BPF written so far. */
   processed = 0;
   onStopCount?: (n: number) => void;
-  private fd?: number;
+  private file?: ChunkedWriter;
   private readonly console: boolean;
   private factories?: FactoryTable;
   private parseErrors = 0;
@@ -40,7 +41,7 @@ export class EventPipeline {
   constructor(private readonly opts: PipelineOptions) {
     if (opts.out !== undefined) {
       try {
-        this.fd = fs.openSync(opts.out, 'w');
+        this.file = new ChunkedWriter(fs.openSync(opts.out, 'w'), CHUNK);
       } catch (e) {
         throw new RetisError(`Could not create the events file ${opts.out}: ${errorMessage(e)}`, RetisErrorCode.OutputFile);
       }
@@ -64,15 +65,15 @@ export class EventPipeline {
   /** Writes an event that did not come from BPF (the startup event). */
   write(event: RetisEvent): void {
     if (event.startup) this.display.monotonicOffset = monotonicOffsetNs(event.startup.clock_monotonic_offset);
-    if (this.fd !== undefined) fs.writeSync(this.fd, this.opts.sections.eventToJson(event) + '\n');
+    this.file?.append(this.opts.sections.eventToJson(event) + '\n');
+    this.file?.flush();
   }
 
   processBatch(data: Buffer, offsets: Uint32Array, lengths: Uint32Array): void {
     const factories = this.factories!;
-    const json = this.fd !== undefined;
+    const file = this.file;
     // One DataView for the whole batch, shared by every factory.
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-    let file = '';
     let text = '';
     for (let i = 0; i < offsets.length; i++) {
       if (this.countReached) break;
@@ -83,15 +84,9 @@ export class EventPipeline {
         if (this.parseErrors++ < 10) this.opts.log.error(`Could not parse raw event: ${errorMessage(e)}`);
         continue;
       }
-      if (json) {
-        file += this.opts.sections.eventToJson(event) + '\n';
-        // Written in chunks: one huge concatenated string costs several
-        // times more to flatten and encode than the events themselves.
-        if (file.length >= CHUNK) {
-          fs.writeSync(this.fd!, file);
-          file = '';
-        }
-      }
+      // Written in chunks: one huge concatenated string costs several
+      // times more to flatten and encode than the events themselves.
+      if (file !== undefined) file.append(this.opts.sections.eventToJson(event) + '\n');
       if (this.console) {
         text += eventOutput(event, this.opts.sections, this.display);
         if (text.length >= CHUNK) {
@@ -101,16 +96,17 @@ export class EventPipeline {
       }
       this.processed++;
     }
-    if (file) fs.writeSync(this.fd!, file);
+    file?.flush();
     if (text) this.opts.stdout.write(text);
     if (this.countReached) this.onStopCount?.(this.processed);
   }
 
   close(): void {
     if (this.parseErrors > 10) this.opts.log.error(`${this.parseErrors} raw event(s) could not be parsed in all`);
-    if (this.fd !== undefined) {
-      fs.closeSync(this.fd);
-      this.fd = undefined;
+    if (this.file !== undefined) {
+      this.file.flush();
+      fs.closeSync(this.file.fd);
+      this.file = undefined;
     }
   }
 }

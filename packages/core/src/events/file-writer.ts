@@ -9,11 +9,10 @@
  * too. A file holding only its startup event is never rotated, so one line
  * larger than the limit gets a file of its own instead of an empty one.
  *
- * Lines are gathered in a string and written with one write(2) per
- * `bufferSize` characters (synchronous: the caller's event loop turn owns
- * the file); existing files are truncated.
+ * Lines are written in chunks (ChunkedWriter); existing files are truncated.
  */
-import { closeSync, openSync, renameSync, writeSync } from 'fs';
+import { closeSync, openSync, renameSync } from 'fs';
+import { ChunkedWriter } from './chunked-writer';
 import type { SectionRegistry } from './registry';
 import { monotonicNow, startupEvent } from './startup';
 import type { EventSeries, RetisEvent, StartupSection } from './types';
@@ -31,15 +30,12 @@ export interface EventsFileWriterOptions {
 }
 
 export class EventsFileWriter {
-  private fd: number;
-  private pending = '';
-  private out: Buffer;
+  private readonly file: ChunkedWriter;
   /** Bytes in the current file, written or pending (counted only when rotating). */
   private bytes = 0;
   private startupBytes = 0;
   private index = 0;
   private closed = false;
-  private readonly bufferSize: number;
   private readonly clock: () => bigint;
 
   constructor(
@@ -49,10 +45,8 @@ export class EventsFileWriter {
     if (opts.rotateSize !== undefined && !(opts.rotateSize > 0)) {
       throw new RangeError(`Invalid rotation size ${opts.rotateSize}`);
     }
-    this.bufferSize = opts.bufferSize ?? 64 * 1024;
-    this.out = Buffer.allocUnsafe(this.bufferSize * 3);
     this.clock = opts.clock ?? monotonicNow;
-    this.fd = openSync(path, 'w');
+    this.file = new ChunkedWriter(openSync(path, 'w'), opts.bufferSize);
     this.startFile();
   }
 
@@ -77,26 +71,18 @@ export class EventsFileWriter {
       if (this.bytes + size > this.opts.rotateSize && this.bytes > this.startupBytes) this.rotate();
       this.bytes += size;
     }
-    this.pending += json + '\n';
-    if (this.pending.length >= this.bufferSize) this.flush();
+    this.file.append(json + '\n');
   }
 
   flush(): void {
-    if (this.pending.length === 0) return;
-    // Encode into one reused buffer: Buffer.from() per chunk costs more
-    // than the write itself (a fresh large allocation each time).
-    if (this.pending.length * 3 > this.out.length) this.out = Buffer.allocUnsafe(this.pending.length * 3);
-    const n = this.out.write(this.pending, 0, 'utf8');
-    this.pending = '';
-    let off = 0;
-    while (off < n) off += writeSync(this.fd, this.out, off, n - off);
+    this.file.flush();
   }
 
   /** Flush and close; with rotation, the last file is renamed `<path>.<index>`. Returns files(). */
   close(): number {
     if (this.closed) return this.index;
     this.flush();
-    closeSync(this.fd);
+    closeSync(this.file.fd);
     this.closed = true;
     if (this.opts.rotateSize !== undefined) this.retire();
     return this.index;
@@ -108,15 +94,15 @@ export class EventsFileWriter {
       startup.split_file = { id: this.index, policy: { kind: 'size', limit: BigInt(this.opts.rotateSize) } };
     }
     const line = this.opts.registry.eventToJson(startupEvent(startup, this.clock()));
-    this.pending += line + '\n';
+    this.file.append(line + '\n');
     this.bytes = this.startupBytes = Buffer.byteLength(line) + 1;
   }
 
   private rotate(): void {
     this.flush();
-    closeSync(this.fd);
+    closeSync(this.file.fd);
     this.retire();
-    this.fd = openSync(this.path, 'w');
+    this.file.fd = openSync(this.path, 'w');
     this.startFile();
   }
 

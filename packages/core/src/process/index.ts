@@ -9,4 +9,5 @@ export * from './sort';
 export * from './schema';
 export * from './pcapng-blocks';
 export * from './pcap-sink';
+export * from './stream-writer';
 export * from './pcap';

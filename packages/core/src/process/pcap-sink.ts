@@ -4,36 +4,22 @@
  * gathered in chunks, with backpressure. A reader that goes away
  * (`retis pcap | tcpdump -c 1 -r -`: EPIPE) ends the output quietly.
  */
-import { createWriteStream, openSync } from 'fs';
+import { createWriteStream } from 'fs';
 import type { Writable } from 'stream';
-import { RetisError, RetisErrorCode } from '../errors';
+import { openOutputFile, StreamWriter } from './stream-writer';
 
 /**
  * A file for the pcap-ng output, created (or truncated) now so that a path
  * that cannot be written is a clear error rather than a stream event.
  */
 export function openPcapFile(path: string): Writable {
-  let fd: number;
-  try {
-    fd = openSync(path, 'w');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new RetisError(`Could not create or open '${path}'${code !== undefined ? ` (${code})` : ''}`, RetisErrorCode.OutputFile);
-  }
-  return createWriteStream(path, { fd });
+  return createWriteStream(path, { fd: openOutputFile(path) });
 }
 
 export class PcapSink {
-  private out: Writable | undefined;
+  private stream: StreamWriter | undefined;
   private chunks: Buffer[] = [];
   private pendingBytes = 0;
-  private error: Error | undefined;
-  /** True once the reader went away; writes are dropped from then on. */
-  closed = false;
-  private readonly onError = (e: NodeJS.ErrnoException): void => {
-    if (e.code === 'EPIPE') this.closed = true;
-    else this.error ??= e;
-  };
 
   /** @param open gives the stream on the first write; its errors are the caller's. */
   constructor(
@@ -43,16 +29,18 @@ export class PcapSink {
 
   /** Whether anything was written (the stream was opened). */
   get opened(): boolean {
-    return this.out !== undefined;
+    return this.stream !== undefined;
+  }
+
+  /** True once the reader went away; writes are dropped from then on. */
+  get closed(): boolean {
+    return this.stream?.closed ?? false;
   }
 
   /** Queue bytes; returns a promise only when a chunk went out (await it). */
   write(bytes: Buffer): Promise<void> | undefined {
-    if (this.out === undefined) {
-      this.out = this.open();
-      this.out.on('error', this.onError);
-    }
-    if (this.error !== undefined) throw this.error;
+    this.stream ??= new StreamWriter(this.open());
+    this.stream.check();
     if (this.closed) return undefined;
     this.chunks.push(bytes);
     this.pendingBytes += bytes.length;
@@ -60,21 +48,12 @@ export class PcapSink {
   }
 
   async flush(): Promise<void> {
-    const out = this.out;
-    if (out === undefined || this.closed || this.pendingBytes === 0) return;
+    const stream = this.stream;
+    if (stream === undefined || stream.closed || this.pendingBytes === 0) return;
     const data = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.pendingBytes);
     this.chunks = [];
     this.pendingBytes = 0;
-    let ok: boolean;
-    try {
-      ok = out.write(data);
-    } catch (e) {
-      this.onError(e as NodeJS.ErrnoException);
-      if (this.error !== undefined) throw this.error;
-      return;
-    }
-    if (!ok) await drained(out);
-    if (this.error !== undefined) throw this.error;
+    await stream.send(data);
   }
 
   /**
@@ -82,34 +61,21 @@ export class PcapSink {
    * data reached the file (for a file of our own; never for stdout).
    */
   async end(finish: boolean): Promise<void> {
-    const out = this.out;
-    if (out === undefined) return;
+    const stream = this.stream;
+    if (stream === undefined) return;
     try {
       await this.flush();
       if (finish) {
+        const out = stream.out;
         await new Promise<void>((resolve) => {
           out.once('close', resolve);
           out.once('error', () => resolve());
           out.end();
         });
-        if (this.error !== undefined) throw this.error;
+        stream.check();
       }
     } finally {
-      out.off('error', this.onError);
+      stream.detach();
     }
   }
-}
-
-function drained(out: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      out.off('drain', done);
-      out.off('error', done);
-      out.off('close', done);
-      resolve();
-    };
-    out.on('drain', done);
-    out.on('error', done);
-    out.on('close', done);
-  });
 }

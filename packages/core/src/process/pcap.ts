@@ -86,12 +86,7 @@ export async function writePcapng(
   opts: PcapOptions & { endStream?: boolean },
 ): Promise<PcapSummary> {
   const filter = probeFilter(opts.probe);
-  const reader = EventsFileReader.open(path, {
-    registry: opts.registry,
-    follow: opts.follow,
-    onWarning: opts.onWarning,
-    onInvalidLine: opts.onInvalidLine,
-  });
+  const reader = EventsFileReader.open(path, opts);
   const sink = new PcapSink(open);
   const writer = new PcapngEventWriter(opts.registry, sink);
   let matched = false;

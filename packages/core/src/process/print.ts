@@ -46,12 +46,7 @@ export async function printEventsFile(path: string, out: Writable, opts: PrintOp
     utc: opts.utc ?? false,
     linkLayer: opts.linkLayer ?? false,
   };
-  const reader = EventsFileReader.open(path, {
-    registry: opts.registry,
-    follow: opts.follow,
-    onWarning: opts.onWarning,
-    onInvalidLine: opts.onInvalidLine,
-  });
+  const reader = EventsFileReader.open(path, opts);
   const sink = new TextSink(out);
   try {
     if (reader.kind === 'series') {

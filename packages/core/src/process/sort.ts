@@ -74,12 +74,7 @@ export async function sortEventsFile(path: string, opts: SortOptions): Promise<S
   if (opts.outPath !== undefined && sameFile(path, opts.outPath)) throw new RetisError(IN_PLACE_SORT, RetisErrorCode.OutputFile);
 
   const summary: SortSummary = { alreadySorted: false, series: 0, events: 0 };
-  const reader = EventsFileReader.open(path, {
-    registry: opts.registry,
-    follow: opts.follow,
-    onWarning: opts.onWarning,
-    onInvalidLine: opts.onInvalidLine,
-  });
+  const reader = EventsFileReader.open(path, opts);
   let writer: SeriesFileWriter | undefined;
   let sink: TextSink | undefined;
   try {

@@ -76,12 +76,7 @@ function countEvent(seg: SegmentStats, event: RetisEvent): void {
 
 /** Gather the statistics of a file, one entry per segment. */
 export function collectStats(path: string, opts: StatsOptions): SegmentStats[] {
-  const reader = EventsFileReader.open(path, {
-    registry: opts.registry,
-    follow: opts.follow,
-    onWarning: opts.onWarning,
-    onInvalidLine: opts.onInvalidLine,
-  });
+  const reader = EventsFileReader.open(path, opts);
   const segments: SegmentStats[] = [];
   const sorted = reader.kind === 'series';
   let seg: SegmentStats | undefined;
