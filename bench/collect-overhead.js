@@ -6,11 +6,21 @@
  *   - under `retis collect -c skb,skb-drop -p tp:net:netif_receive_skb -o FILE`,
  *   - the same with `-f 'host 203.0.113.99'`, a packet filter matching nothing,
  *   - under a bpftrace one-liner printing each netif_receive_skb event,
+ *   - with empty programs on the tracepoints the filtered collection uses
+ *     (floor, not run by default): the kernel's own cost of running a
+ *     program there, which the filtered collection cannot go under,
  * and prints the received packet rates, their ratio to the baseline, the
  * events written and the events lost. Ratios, not absolute rates, are the
  * result: these machines are shared and noisy.
  *
- * Usage: node bench/collect-overhead.js [--seconds N] [--rounds N] [--modes retis,filtered,...]
+ * The sender runs on the first CPU and the receiver on the second: the
+ * packet path (softirq) then runs on the sender's CPU, and so does the
+ * freeing of each packet, which the receiver defers to the CPU that
+ * allocated it. Left to the scheduler, the two would sometimes share a CPU
+ * and the packets be freed where no tracepoint sees them: the figures would
+ * depend on where they happened to land.
+ *
+ * Usage: node bench/collect-overhead.js [--seconds N] [--rounds N] [--modes retis,filtered,floor,...]
  *                                       [-- extra retis collect args]
  */
 'use strict';
@@ -35,15 +45,24 @@ const EXTRA = dashdash >= 0 ? args.slice(dashdash + 1) : [];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function buildUdp() {
+/** Builds OUT/name from bench/source with `cc argv...` when missing or older. */
+function build(name, source, cc, argv) {
   fs.mkdirSync(OUT, { recursive: true });
-  const bin = path.join(OUT, 'udp');
-  const src = path.join(__dirname, 'udp.c');
-  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < fs.statSync(src).mtimeMs) {
-    execFileSync('cc', ['-O2', '-Wall', '-o', bin, src], { stdio: 'inherit' });
+  const out = path.join(OUT, name);
+  const src = path.join(__dirname, source);
+  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) {
+    execFileSync(cc, [...argv, '-o', out, src], { stdio: 'inherit' });
   }
-  return bin;
+  return out;
 }
+
+const buildUdp = () => build('udp', 'udp.c', 'cc', ['-O2', '-Wall']);
+const buildFloor = () => build('floor.bpf.o', 'floor.bpf.c', 'clang',
+  ['-O2', '-g', '-target', 'bpf', '-I', path.join(ROOT, 'bpf-common/include'), '-c']);
+
+/** The CPUs of the sender and of the receiver. */
+const SENDER_CPU = '0';
+const RECEIVER_CPU = String(Math.min(1, os.cpus().length - 1));
 
 function netns() {
   const id = process.pid % 100000;
@@ -61,13 +80,13 @@ function netns() {
 
 /** Runs the flood; resolves with packets received per second. */
 async function flood(udp, ns) {
-  const recv = spawn('ip', ['netns', 'exec', ns.b, udp, 'recv', '9000', String(SECONDS + 1)]);
+  const recv = spawn('ip', ['netns', 'exec', ns.b, 'taskset', '-c', RECEIVER_CPU, udp, 'recv', '9000', String(SECONDS + 1)]);
   let got = '';
   recv.stdout.on('data', (d) => (got += d));
   const recvDone = new Promise((r) => recv.on('close', r));
   await sleep(300);
   const t0 = process.hrtime.bigint();
-  execFileSync('ip', ['netns', 'exec', ns.a, udp, 'send', '192.0.2.2', '9000', String(SECONDS)]);
+  execFileSync('ip', ['netns', 'exec', ns.a, 'taskset', '-c', SENDER_CPU, udp, 'send', '192.0.2.2', '9000', String(SECONDS)]);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   await recvDone;
   return Number(got.trim()) / elapsed;
@@ -153,6 +172,16 @@ async function measure(udp, ns, mode) {
     const lost = /total events lost: (\d+)/.exec(r.stderr);
     fs.rmSync(file, { force: true });
     return { rate, events: Math.max(0, lines - 1), lost: lost ? Number(lost[1]) : 0, exit: r.code };
+  }
+  if (mode === 'floor') {
+    const t = startTracer(process.execPath, [path.join(__dirname, 'floor.js'), buildFloor(),
+      'netif_receive_skb', 'kfree_skb', 'consume_skb'], /probe\(s\) loaded/, path.join(OUT, 'collect-overhead.floor'));
+    await t.ready;
+    const rate = await flood(udp, ns);
+    t.child.kill('SIGINT');
+    const r = await t.done;
+    if (r.code !== 0) throw new Error(`floor: ${r.stderr.trim()}`);
+    return { rate };
   }
   // bpftrace prints each event; its own loss count shows as "Lost N events".
   const out = path.join(OUT, 'collect-overhead.bpftrace');

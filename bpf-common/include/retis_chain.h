@@ -82,26 +82,75 @@ static __always_inline void retis_scratch_put(u32 *depth)
 }
 
 /*
- * args_src, when not NULL, is where the arguments still are (a raw
- * tracepoint's): exactly the probe's nargs words are copied from there, with
- * one bpf_probe_read_kernel, now that the config tells how many.
+ * Whether a probe has nothing to do, decided before it builds its context:
+ * the collection is not enabled, or the probe only serves tracking and no skb
+ * is tracked. The latter is every free of a busy machine traced with a
+ * filter that matches little: it then costs three table loads.
  */
-static __always_inline void retis_fill_context(struct retis_context *ctx,
-					       const struct retis_probe_config *cfg,
-					       const void *args_src)
+static __always_inline bool retis_probe_idle(u64 id)
 {
+	const struct retis_probe_config *cfg;
+	struct retis_global_config *global;
+	u32 zero = 0, key = id;
+
+	global = bpf_map_lookup_elem(&global_config_map, &zero);
+	if (!global || !global->enabled)
+		return true;
+	cfg = bpf_map_lookup_elem(&config_map, &key);
+	return !cfg || (cfg->tracking_only && !retis_tracking_any());
+}
+
+/*
+ * Raw tracepoint arguments: the program loaded the first `loaded` from its
+ * context; the others, up to the probe's own count (ctx->num), are still at
+ * args_src. One bpf_probe_read_kernel copies exactly those.
+ */
+static __always_inline void retis_read_more_args(struct retis_context *ctx,
+						 const void *args_src, u32 loaded)
+{
+	u32 n = ctx->num;
+
+	if (n > loaded && n <= RETIS_MAX_ARGS)
+		bpf_probe_read_kernel(&ctx->args[loaded], (n - loaded) * sizeof(u64),
+				      (const u64 *)args_src + loaded);
+}
+
+/*
+ * args_src, when not NULL, is where a raw tracepoint's arguments still are
+ * (see retis_read_more_args). Returns true when reading them was deferred:
+ * the skb is among the loaded ones, and the others are only needed once the
+ * event is certain (retis_complete_context); a filtered-out packet never
+ * pays for them.
+ */
+static __always_inline bool retis_fill_context(struct retis_context *ctx,
+					       const struct retis_probe_config *cfg,
+					       const void *args_src, u32 loaded)
+{
+	bool deferred = false;
+
 	ctx->offsets = cfg->offsets;
 	ctx->log_level = log_level;
 	if (args_src) {
-		u32 n = cfg->nargs < RETIS_MAX_ARGS ? cfg->nargs : RETIS_MAX_ARGS;
-
-		if (n)
-			bpf_probe_read_kernel(ctx->args, n * sizeof(u64), args_src);
-		ctx->num = n;
+		ctx->num = cfg->nargs < RETIS_MAX_ARGS ? cfg->nargs : RETIS_MAX_ARGS;
+		deferred = cfg->offsets.sk_buff >= 0 && cfg->offsets.sk_buff < (s32)loaded &&
+			   !cfg->partial_free;
+		if (!deferred)
+			retis_read_more_args(ctx, args_src, loaded);
 	} else if (cfg->nargs < ctx->num) {
 		ctx->num = cfg->nargs;
 	}
 	ctx->skb = retis_get_arg(ctx, cfg->offsets.sk_buff);
+	return deferred;
+}
+
+/* The arguments left to read, and the objects found in them. */
+static __always_inline void retis_complete_context(struct retis_context *ctx,
+						   const struct retis_probe_config *cfg,
+						   const void *args_src, u32 loaded,
+						   bool deferred)
+{
+	if (deferred)
+		retis_read_more_args(ctx, args_src, loaded);
 	ctx->net_device = retis_get_arg(ctx, cfg->offsets.net_device);
 	ctx->net = retis_get_arg(ctx, cfg->offsets.net);
 }
@@ -192,10 +241,11 @@ static __always_inline void retis_send_event(struct retis_context *ctx,
 
 /*
  * prog_ctx is the program's own context (needed by bpf_get_stackid); ctx has
- * ksym, args, num and probe_type set, everything else zeroed.
+ * ksym and probe_type set, and the arguments: all of them (num) when args_src
+ * is NULL, else the first `loaded`, the others being at args_src.
  */
 static __always_inline int retis_chain_args(void *prog_ctx, struct retis_context *ctx,
-					    const void *args_src)
+					    const void *args_src, u32 loaded)
 {
 	struct retis_tracking_lookup tracking = {};
 	const struct retis_probe_config *cfg;
@@ -205,6 +255,7 @@ static __always_inline int retis_chain_args(void *prog_ctx, struct retis_context
 	struct retis_skb_headers h;
 	struct sk_buff *skb;
 	u32 zero = 0, id, idx;
+	bool deferred;
 	u16 core_size;
 	u32 *depth;
 	int ret;
@@ -218,7 +269,7 @@ static __always_inline int retis_chain_args(void *prog_ctx, struct retis_context
 	if (!cfg)
 		return 0;
 
-	retis_fill_context(ctx, cfg, args_src);
+	deferred = retis_fill_context(ctx, cfg, args_src, loaded);
 
 	skb = retis_get_sk_buff(ctx);
 	if (cfg->tracking_only) {
@@ -260,6 +311,9 @@ static __always_inline int retis_chain_args(void *prog_ctx, struct retis_context
 			goto release;
 	}
 
+	if (skb && !retis_skb_snapshot_complete(snap, skb))
+		goto release;
+	retis_complete_context(ctx, cfg, args_src, loaded, deferred);
 	/* Read once the event is certain: the common section and tracking
 	 * share it. */
 	ctx->timestamp = bpf_ktime_get_ns();
@@ -289,7 +343,7 @@ release:
 /* The arguments are already in ctx->args (ctx->num of them). */
 static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx)
 {
-	return retis_chain_args(prog_ctx, ctx, NULL);
+	return retis_chain_args(prog_ctx, ctx, NULL, 0);
 }
 
 #endif /* __RETIS_CHAIN_H__ */

@@ -14,18 +14,33 @@
 #include "retis_common_defs.h"
 #include "retis_context.h"
 #include "retis_skb.h"
+#include "retis_skb_snapshot.h"
 
 /* Immediates of the placeholder calls. */
 #define RETIS_FILTER_L2_MAGIC	0xdeadbeef
 #define RETIS_FILTER_L3_MAGIC	0xdeadc0de
 #define RETIS_FILTER_META_MAGIC	0xdeadbeed
 
-/* Argument of every filter body (r1): the packet filters read `data` (a
- * kernel address) with bpf_probe_read_kernel; the meta filter gets the skb in
- * `data`. */
+/*
+ * Filters core spliced in (RETIS_FILTER_*), set before load. Without a
+ * packet filter every packet passes it, and its copy of the packet is not
+ * made; without a meta filter, the same.
+ */
+#define RETIS_FILTER_PACKET	(1 << 0)
+#define RETIS_FILTER_META	(1 << 1)
+const volatile u8 retis_filters __weak = 0;
+
+/*
+ * Argument of every filter body (r1). The packet filters get `data`, the
+ * kernel address of the packet, and `prefetch`, a copy of its first
+ * RETIS_SKB_SNAP_PACKET bytes (NULL when they could not be read): a load
+ * within them is a plain load, a load past them a bpf_probe_read_kernel at
+ * `data`. The meta filter gets the skb in `data`.
+ */
 struct retis_packet_filter_ctx {
 	char *data;
 	unsigned int len;
+	const u8 *prefetch;
 };
 
 /*
@@ -62,6 +77,7 @@ static __always_inline u32 retis_filter_skb(struct sk_buff *skb,
 {
 	struct retis_packet_filter_ctx fctx = {};
 	unsigned char *head;
+	bool l2;
 	u32 ret = 0;
 
 	fctx.len = retis_skb_field(s, skb, len);
@@ -69,19 +85,35 @@ static __always_inline u32 retis_filter_skb(struct sk_buff *skb,
 
 	if (retis_mac_valid(h)) {
 		fctx.data = (char *)head + h->mac;
-		if (filter_l2(&fctx))
-			ret |= RETIS_F_PACKET_PASS;
+		l2 = true;
 	} else if (retis_network_valid(h)) {
 		fctx.data = (char *)head + h->network;
-		if (filter_l3(&fctx))
-			ret |= RETIS_F_PACKET_PASS;
+		l2 = false;
 	} else {
 		return 0;
 	}
 
-	fctx.data = (char *)skb;
-	if (filter_meta(&fctx))
+	if (retis_filters & RETIS_FILTER_PACKET) {
+		u8 *copy = retis_skb_snapshot_packet(s);
+
+		/* One read for the filter's loads: they mostly fall in the
+		 * first bytes. */
+		if (!bpf_probe_read_kernel(copy, RETIS_SKB_SNAP_PACKET, fctx.data))
+			fctx.prefetch = copy;
+		if (l2 ? filter_l2(&fctx) : filter_l3(&fctx))
+			ret |= RETIS_F_PACKET_PASS;
+	} else {
+		ret |= RETIS_F_PACKET_PASS;
+	}
+
+	if (retis_filters & RETIS_FILTER_META) {
+		fctx.data = (char *)skb;
+		fctx.prefetch = NULL;
+		if (filter_meta(&fctx))
+			ret |= RETIS_F_META_PASS;
+	} else {
 		ret |= RETIS_F_META_PASS;
+	}
 
 	return ret;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A copy of the event's sk_buff, taken once per event by core (one
- * bpf_probe_read_kernel of the whole struct) and shared with the hooks.
+ * bpf_probe_read_kernel of the fields filters need, then one of the whole
+ * struct once the event is certain) and shared with the hooks.
  * Reading a field is then a plain load at its CO-RE offset instead of a
  * helper call: an event reads some twenty sk_buff fields.
  *
@@ -18,11 +19,19 @@
 
 /* Above sizeof(struct sk_buff) on every kernel (about 240 bytes). */
 #define RETIS_SKB_SNAP_SIZE	512
+/*
+ * Bytes of the packet a packet filter gets copied (retis_filters.h): enough
+ * for the headers filters test, IPv6 and a VLAN tag included. Keep in sync
+ * with PACKET_PREFETCH (filters/packet/translate.ts).
+ */
+#define RETIS_SKB_SNAP_PACKET	64
 
 struct retis_skb_snap {
 	/* Address of the skb copied in data. */
 	u64 skb;
 	u8 data[RETIS_SKB_SNAP_SIZE];
+	/* The first packet bytes, for the packet filter. */
+	u8 packet[RETIS_SKB_SNAP_PACKET];
 };
 
 struct {
@@ -32,23 +41,52 @@ struct {
 	__type(value, struct retis_skb_snap);
 } skb_snap_map SEC(".maps") __weak;
 
-/* Copies the skb into slot idx; NULL when it cannot be read. Core only. */
+/*
+ * The part of the sk_buff filtering and the tracking lookup read (len,
+ * mac_len, the cloned bit, the header offsets, head): from len to data, at
+ * the same offsets as in the whole copy. A packet the filters reject costs
+ * this much copying only.
+ */
+#define RETIS_SKB_SNAP_FILTER_START	bpf_core_field_offset(struct sk_buff, len)
+#define RETIS_SKB_SNAP_FILTER_END	(bpf_core_field_offset(struct sk_buff, data) + sizeof(void *))
+
+/*
+ * Copies the filtering part of the skb into slot idx; NULL when it cannot be
+ * read. retis_skb_snapshot_complete() copies the rest once the event is
+ * certain. Core only.
+ */
 static __always_inline const struct sk_buff *retis_skb_snapshot_take(struct retis_context *ctx,
 								     struct sk_buff *skb, u32 idx)
 {
+	u32 start = RETIS_SKB_SNAP_FILTER_START, end = RETIS_SKB_SNAP_FILTER_END;
 	struct retis_skb_snap *snap;
-	u32 size = bpf_core_type_size(struct sk_buff);
 
 	snap = bpf_map_lookup_elem(&skb_snap_map, &idx);
-	if (!snap)
+	if (!snap || end > RETIS_SKB_SNAP_SIZE || start >= end)
 		return NULL;
-	if (size > RETIS_SKB_SNAP_SIZE)
-		size = RETIS_SKB_SNAP_SIZE;
-	if (bpf_probe_read_kernel(snap->data, size, skb))
+	if (bpf_probe_read_kernel(snap->data + start, end - start, (u8 *)skb + start))
 		return NULL;
 	snap->skb = (u64)skb;
 	ctx->skb_snap = idx + 1;
 	return (const struct sk_buff *)snap->data;
+}
+
+/* Copies the whole skb over its snapshot s; false when it cannot be read. */
+static __always_inline bool retis_skb_snapshot_complete(const struct sk_buff *s,
+							 struct sk_buff *skb)
+{
+	u32 size = bpf_core_type_size(struct sk_buff);
+
+	if (size > RETIS_SKB_SNAP_SIZE)
+		size = RETIS_SKB_SNAP_SIZE;
+	return !bpf_probe_read_kernel((void *)s, size, skb);
+}
+
+/* The packet buffer of a snapshot taken by retis_skb_snapshot_take. */
+static __always_inline u8 *retis_skb_snapshot_packet(const struct sk_buff *s)
+{
+	return (u8 *)s - offsetof(struct retis_skb_snap, data) +
+	       offsetof(struct retis_skb_snap, packet);
 }
 
 /*

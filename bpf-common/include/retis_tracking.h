@@ -34,9 +34,10 @@
  * Both: a head entry found with another, non-cloned skb is stale (the packet
  * was freed where no probe saw it and its head reused by a new skb, which
  * then starts a new identity), userspace removes tracking_map entries not
- * seen for 60 s (last_seen), and a secondary entry that old is ignored. The
- * functions are for probe programs; a hook may include
- * this header for tracking_map.
+ * seen for 60 s (last_seen), and a secondary entry that old is ignored.
+ * While tracking_live_map says there is no entry at all, probes skip the
+ * lookups. The functions are for probe programs; a hook may include this
+ * header for tracking_map.
  */
 #ifndef __RETIS_TRACKING_H__
 #define __RETIS_TRACKING_H__
@@ -149,6 +150,45 @@ struct {
 } tracking_heads_map SEC(".maps") __weak;
 
 /*
+ * How many tracking_map entries there may be, so that a probe knows without
+ * any lookup that no skb is tracked: the usual case on a busy machine traced
+ * with a filter that matches little, where every packet would otherwise pay
+ * two table lookups and, on a free, a read of its head. Slot 0 counts the
+ * entries probes created and did not delete (raised before creating, lowered
+ * after deleting, as the head counts), slot 1 those the userspace GC deleted
+ * (written by userspace only). Their difference is never below the number of
+ * entries.
+ */
+#define RETIS_TRACKING_LIVE_PROBES	0
+#define RETIS_TRACKING_LIVE_GC		1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, u32);
+	__type(value, u64);
+} tracking_live_map SEC(".maps") __weak;
+
+/* False only when no skb can be tracked. */
+static __always_inline bool retis_tracking_any(void)
+{
+	u32 probes = RETIS_TRACKING_LIVE_PROBES, gc = RETIS_TRACKING_LIVE_GC;
+	u64 *created = bpf_map_lookup_elem(&tracking_live_map, &probes);
+	u64 *collected = bpf_map_lookup_elem(&tracking_live_map, &gc);
+
+	return !created || !collected || *created != *collected;
+}
+
+static __always_inline void retis_tracking_live_add(s64 n)
+{
+	u32 probes = RETIS_TRACKING_LIVE_PROBES;
+	u64 *created = bpf_map_lookup_elem(&tracking_live_map, &probes);
+
+	if (created)
+		__sync_fetch_and_add(created, n);
+}
+
+/*
  * Index of a kernel address in a table of 2^bits slots. Fibonacci hashing:
  * the addresses of sk_buffs and heads differ in their middle bits, which the
  * multiplication spreads into the top ones.
@@ -178,9 +218,13 @@ static __always_inline long retis_tracking_put_head(u64 head, const struct track
 		__sync_fetch_and_add(word, 1ULL << shift);
 		counted = true;
 	}
+	retis_tracking_live_add(1);
 	err = bpf_map_update_elem(&tracking_map, &head, info, flags);
-	if (err && counted)
-		__sync_fetch_and_sub(word, 1ULL << shift);
+	if (err) {
+		retis_tracking_live_add(-1);
+		if (counted)
+			__sync_fetch_and_sub(word, 1ULL << shift);
+	}
 	return err;
 }
 
@@ -192,6 +236,7 @@ static __always_inline void retis_tracking_del_head(u64 head)
 
 	if (bpf_map_delete_elem(&tracking_map, &head))
 		return;
+	retis_tracking_live_add(-1);
 	word = retis_tracking_head_count(head, &shift);
 	if (!word)
 		return;
@@ -278,6 +323,9 @@ static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
 
 	l->skb = (u64)skb;
 	l->head = (u64)retis_skb_field(s, skb, head);
+	retis_tracking_addr_locate(l);
+	if (!retis_tracking_any())
+		return;
 	count = retis_tracking_head_count(l->head, &shift);
 	l->by_head = !count || retis_cell_get(count, shift) ?
 		bpf_map_lookup_elem(&tracking_map, &l->head) : NULL;
@@ -287,7 +335,6 @@ static __always_inline void retis_tracking_lookup(struct sk_buff *skb,
 		l->by_head = NULL;
 		l->stale_head = true;
 	}
-	retis_tracking_addr_locate(l);
 	/* Kept as a flag: clang would otherwise OR the two pointers, which the
 	 * verifier refuses. */
 	l->found = l->by_head != NULL;
@@ -429,6 +476,8 @@ static __always_inline void retis_track_skb_only(struct retis_context *ctx,
 {
 	struct retis_tracking_lookup l = {};
 
+	if (!retis_tracking_any())
+		return;
 	if (!retis_tracking_kprobes && cfg->free && !cfg->inv_head) {
 		l.skb = (u64)skb;
 		retis_tracking_addr_locate(&l);

@@ -11,9 +11,13 @@
 
 static __always_inline int retis_kprobe(struct pt_regs *ctx)
 {
-	struct retis_context rctx = {};
+	u64 id = bpf_get_attach_cookie(ctx);
+	struct retis_context rctx;
 
-	rctx.ksym = bpf_get_attach_cookie(ctx);
+	if (retis_probe_idle(id))
+		return 0;
+	__builtin_memset(&rctx, 0, sizeof(rctx));
+	rctx.ksym = id;
 	rctx.probe_type = RETIS_PROBE_TYPE_KPROBE;
 	retis_kprobe_read_args(&rctx, ctx);
 

@@ -136,7 +136,7 @@ test.each([
   ['string compared with a number', ['-m', 'sk_buff.dev.name == 3'], /^Error: meta filter: /],
   ['string compared with <', ['-m', 'sk_buff.dev.name < "eth0"'], /^Error: meta filter: /],
   ['string too long', ['-m', `sk_buff.dev.name == "${'x'.repeat(40)}"`], /^Error: meta filter: /],
-  ['filter too long', ['-f', Array.from({ length: 80 }, (_, i) => `host 2001:db8::${i + 1}`).join(' or ')], /^Error: .*maximum allowed size/],
+  ['filter too long', ['-f', Array.from({ length: 200 }, (_, i) => `host 2001:db8::${i + 1}`).join(' or ')], /^Error: .*maximum allowed size/],
 ])('bad filter (%s): one clear line', (_name, args, message) => {
   const r = runRetis(['collect', '-c', 'skb', ...(args as string[])]);
   expect(r.status).not.toBe(0);

@@ -16,6 +16,7 @@ import {
   encodeProbeConfig,
   encodeThreadSize,
   encodeTrackingKprobes,
+  encodeFilterFlags,
   EVENT_MAX_SIZE,
   EVENTS_MAP_SIZE,
   FILTER_MAGIC,
@@ -367,6 +368,11 @@ describe('encoders', () => {
     expect(le(encodeGlobalConfig(true))).toEqual([1]);
     expect(le(encodeGlobalConfig(false))).toEqual([0]);
     expect(le(encodeTrackingKprobes(true))).toEqual([1]);
+    // retis_filters.h: RETIS_FILTER_PACKET (1), RETIS_FILTER_META (2).
+    expect(le(encodeFilterFlags({ packet: true, meta: false }))).toEqual([1]);
+    expect(le(encodeFilterFlags({ packet: false, meta: true }))).toEqual([2]);
+    expect(le(encodeFilterFlags({ packet: true, meta: true }))).toEqual([3]);
+    expect(le(encodeFilterFlags({ packet: false, meta: false }))).toEqual([0]);
     expect(le(encodeThreadSize(16384))).toEqual([0, 0x40, 0, 0, 0, 0, 0, 0]);
     expect(() => encodeThreadSize(12288)).toThrow('thread size must be a power of two of at least 4096, got 12288');
   });

@@ -90,13 +90,13 @@ function probeObject(file: string, programs: Record<string, ProbeProgramInfo>, r
   return { file, program: first.name, section: first.section, programs, rodata };
 }
 
-/** rodata every probe object has (retis_chain.h, retis_hook_slots.h, retis_tracking.h). */
-const CHAIN_RODATA: RodataName[] = ['hookOwner', 'logLevel', 'trackingKprobes'];
+/** rodata every probe object has (retis_chain.h, retis_hook_slots.h, retis_tracking.h, retis_filters.h). */
+const CHAIN_RODATA: RodataName[] = ['hookOwner', 'logLevel', 'trackingKprobes', 'filters'];
 
 export const PROBE_OBJECTS: Readonly<Record<ProbeKind, ProbeObjectInfo>> = {
   rawTracepoint: probeObject('raw_tracepoint.bpf.o', {
     main: { name: 'probe_raw_tracepoint', section: 'retis/raw_tracepoint' },
-  }, ['ksym', ...CHAIN_RODATA]),
+  }, ['nargs', 'ksym', ...CHAIN_RODATA]),
   kprobe: probeObject('kprobe.bpf.o', {
     main: { name: 'probe_kprobe', section: 'retis/kprobe' },
     multi: { name: 'probe_kprobe_multi', section: 'retis/kprobe.multi' },
@@ -131,6 +131,7 @@ export const MAPS = {
   trackingAddr: 'tracking_addr_map',
   trackingAddrTags: 'tracking_addr_tags',
   trackingHeads: 'tracking_heads_map',
+  trackingLive: 'tracking_live_map',
   eventScratch: 'event_scratch_map',
   eventScratchDepth: 'event_scratch_depth',
   skbSnap: 'skb_snap_map',
@@ -143,7 +144,11 @@ export type RodataName = keyof typeof RODATA;
 
 /** `const volatile` globals core sets before load, with their sizes. */
 export const RODATA = {
-  /** u32: arguments of the target function (fentry, fexit programs). */
+  /**
+   * u32: arguments of the target function (fentry, fexit programs); raw
+   * tracepoints: the arguments every tracepoint of the program has, loaded
+   * from its context.
+   */
   nargs: { name: 'nargs', size: 4 },
   /** u64: probe id when raw tracepoint cookies are unavailable, else 0 (id = cookie). */
   ksym: { name: 'ksym', size: 8 },
@@ -155,7 +160,12 @@ export const RODATA = {
   trackingKprobes: { name: 'retis_tracking_kprobes', size: 1 },
   /** u64: the kernel's THREAD_SIZE (kretprobe object: stack base of a call). */
   threadSize: { name: 'retis_thread_size', size: 8 },
+  /** u8: FILTER_FLAGS of the filters spliced in; the others let everything pass without running. */
+  filters: { name: 'retis_filters', size: 1 },
 } as const;
+
+/** retis_filters rodata bits (retis_filters.h). */
+export const FILTER_FLAGS = { packet: 1, meta: 2 } as const;
 
 export const LOG_LEVEL = { off: 0, error: 1, warn: 2, info: 3, debug: 4 } as const;
 
@@ -409,6 +419,16 @@ export function encodeProbeId(id: bigint): Buffer {
   return buf;
 }
 
+/** Slots of tracking_live_map (retis_tracking.h): entries probes created, entries the GC removed. */
+export const TRACKING_LIVE = { probes: 0, gc: 1 } as const;
+
+/** Key of tracking_live_map. */
+export function encodeU32Key(value: number): Buffer {
+  const buf = Buffer.alloc(4);
+  writeU32(buf, value, 0);
+  return buf;
+}
+
 /** Key of tracking_map (an skb head). */
 export function encodeU64Key(value: bigint): Buffer {
   const buf = Buffer.alloc(8);
@@ -497,6 +517,10 @@ export function encodeHookOwners(owners: readonly number[]): Buffer {
 
 export function encodeLogLevel(level: number): Buffer {
   return Buffer.from([checkU8('log level', level)]);
+}
+
+export function encodeFilterFlags(filters: { packet: boolean; meta: boolean }): Buffer {
+  return Buffer.from([(filters.packet ? FILTER_FLAGS.packet : 0) | (filters.meta ? FILTER_FLAGS.meta : 0)]);
 }
 
 export function encodeTrackingKprobes(on: boolean): Buffer {

@@ -111,7 +111,7 @@ export class Collection {
       reader.start();
       manager.enable();
       if (trackingKprobes !== undefined) {
-        gc = new TrackingGc({ map: native.map, fd: manager.mapFd(MAPS.tracking), log });
+        gc = new TrackingGc({ map: native.map, fd: manager.mapFd(MAPS.tracking), liveFd: manager.mapFd(MAPS.trackingLive), log });
         gc.start();
       }
       for (const c of active) await c.instance.start?.();

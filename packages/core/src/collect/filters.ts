@@ -5,7 +5,7 @@
 import type { BpfNative } from '@retis/bpf-native';
 import { RetisError, RetisErrorCode, errorMessage } from '../errors';
 import type { Logger } from '../log';
-import { compileMetaFilter, compilePacketFilter, defaultFilterInsns, packetFilterLoadedMessage } from '../filters';
+import { compileMetaFilter, compilePacketFilter, packetFilterLoadedMessage } from '../filters';
 import type { FilterBodies } from '../probe/manager';
 
 /**
@@ -20,7 +20,7 @@ export function buildFilters(
   native: Pick<BpfNative, 'pcapCompile' | 'loadBtf'>, btf: () => ReturnType<BpfNative['loadBtf']>, log: Logger,
 ): FilterBodies | undefined {
   if (filterPacket === undefined && filterMeta === undefined) return undefined;
-  const bodies: FilterBodies = { l2: defaultFilterInsns(), l3: defaultFilterInsns(), meta: defaultFilterInsns() };
+  const bodies: FilterBodies = {};
   if (filterPacket !== undefined) {
     let blocks;
     try {

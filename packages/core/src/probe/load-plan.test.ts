@@ -45,8 +45,9 @@ describe('planLoads', () => {
     const units = planLoads(probes, ALL);
     const summary = units.map((u) => [u.object, u.nargs, u.ksym, u.probes.map((p) => p.probe.symbol)]);
     expect(summary).toEqual([
-      // Raw tracepoints: one program for all, whatever their argument count, ids as cookies.
-      ['rawTracepoint', 0, 0n, ['net:netif_receive_skb', 'skb:kfree_skb', 'net:net_dev_start_xmit', 'net:net_dev_queue']],
+      // Raw tracepoints: one program for all, ids as cookies; it loads the
+      // one argument they all have from its context.
+      ['rawTracepoint', 1, 0n, ['net:netif_receive_skb', 'skb:kfree_skb', 'net:net_dev_start_xmit', 'net:net_dev_queue']],
       // kprobes: one program for every function.
       ['kprobe', 0, 0n, ['ip_rcv', 'tcp_v4_rcv']],
       ['kretprobe', 0, 0n, ['ip_rcv_core']],
@@ -59,10 +60,24 @@ describe('planLoads', () => {
     expect(units.filter((u) => u.object.startsWith('k')).every((u) => u.multi)).toBe(true);
   });
 
+  it('loads the raw tracepoints without arguments apart, so that the others load theirs from the context', () => {
+    const units = planLoads([
+      probe('raw_tracepoint', 'a:three', 3), probe('raw_tracepoint', 'a:none', 0),
+      probe('raw_tracepoint', 'a:two', 2), probe('raw_tracepoint', 'a:none2', 0),
+    ], ALL);
+    expect(units.map((u) => [u.name, u.nargs, u.probes.map((p) => p.probe.symbol)])).toEqual([
+      ['retis_tp', 2, ['a:three', 'a:two']],
+      ['retis_tp0', 0, ['a:none', 'a:none2']],
+    ]);
+  });
+
   it('gives each raw tracepoint its own program without cookies, and legacy kprobes without kprobe.multi', () => {
     const units = planLoads(probes, { ...ALL, rawTracepointCookie: false, kprobeMulti: false });
     const tps = units.filter((u) => u.object === 'rawTracepoint');
-    expect(tps.map((u) => [u.ksym, u.probes.length, u.cookies])).toEqual([[1n, 1, false], [3n, 1, false], [4n, 1, false], [9n, 1, false]]);
+    // Each program loads all the arguments of its tracepoint from the context.
+    expect(tps.map((u) => [u.ksym, u.probes.length, u.cookies, u.nargs])).toEqual([
+      [1n, 1, false, 1], [3n, 1, false, 3], [4n, 1, false, 2], [9n, 1, false, 1],
+    ]);
     expect(units.filter((u) => u.object === 'kprobe').map((u) => [u.multi, u.probes.length])).toEqual([[false, 2]]);
   });
 

@@ -1,10 +1,13 @@
 /**
  * How the probes of a collection map onto program loads:
  *
- * - raw tracepoints: one load for all of them (the program copies the
- *   argument slots without context loads, see raw_tracepoint.bpf.c), the
- *   probe id as attach cookie; on kernels without raw tracepoint cookies,
- *   one load per tracepoint with the id in the `ksym` rodata;
+ * - raw tracepoints: one load for all of them, the probe id as attach
+ *   cookie; on kernels without raw tracepoint cookies, one load per
+ *   tracepoint with the id in the `ksym` rodata. The program loads from its
+ *   context the arguments every tracepoint it serves has (`nargs`, the
+ *   smallest count) and copies the others (raw_tracepoint.bpf.c); the
+ *   tracepoints without arguments get a load of their own, so that the others
+ *   keep their first argument as a plain load;
  * - kprobes, kretprobes: one load each for all their functions (pt_regs
  *   reads do not depend on the function), ids as cookies, attached through
  *   one kprobe.multi link where the kernel has them;
@@ -30,7 +33,10 @@ export interface LoadUnit {
   object: ObjectKind;
   /** libbpf object name (shows in map names). */
   name: string;
-  /** Arguments the program reads (fentry, fexit: the `nargs` rodata). */
+  /**
+   * The `nargs` rodata. fentry, fexit: the function's arguments. Raw
+   * tracepoints: the arguments every tracepoint of the load has.
+   */
   nargs: number;
   /** The probe id when the program serves one probe; 0 when ids come as cookies. */
   ksym: bigint;
@@ -86,9 +92,10 @@ export function planLoads(probes: readonly ResolvedProbe[], features: KernelFeat
     };
     if (object === 'rawTracepoint') {
       unit.cookies = features.rawTracepointCookie;
-      if (unit.cookies) group = 'tp';
+      unit.nargs = nargs;
+      if (unit.cookies) group = nargs > 0 ? 'tp' : 'tp0';
       else unit.ksym = planned.id;
-      unit.name = unit.cookies ? 'retis_tp' : `retis_tp_${planned.id}`;
+      unit.name = !unit.cookies ? `retis_tp_${planned.id}` : nargs > 0 ? 'retis_tp' : 'retis_tp0';
     } else if (object === 'kprobe' || object === 'kretprobe') {
       group = object;
       unit.multi = features.kprobeMulti;
@@ -100,7 +107,10 @@ export function planLoads(probes: readonly ResolvedProbe[], features: KernelFeat
     }
     if (group !== undefined) {
       const existing = shared.get(group);
-      if (existing) unit = existing;
+      if (existing) {
+        existing.nargs = Math.min(existing.nargs, unit.nargs);
+        unit = existing;
+      }
       else {
         shared.set(group, unit);
         units.push(unit);

@@ -17,7 +17,7 @@ import { linkProbe, type LinkedObject } from '../bpf/link';
 import {
   FILTER_MAGIC, LOG_LEVEL, MAPS, PROBE_OBJECTS, PROBE_TYPE, RODATA, type ProbeKind as ObjectKind,
   decodeCounters, decodeCountersKey, defaultFilterInsns, encodeGlobalConfig, encodeHookOwners, encodeKsym,
-  encodeLogLevel, encodeNargs, encodeProbeConfig, encodeThreadSize, encodeTrackingKprobes, encodeProbeId,
+  encodeFilterFlags, encodeLogLevel, encodeNargs, encodeProbeConfig, encodeThreadSize, encodeTrackingKprobes, encodeProbeId,
   probeObjectPath,
 } from '../bpf/abi';
 import { probeKey } from './spec';
@@ -39,10 +39,13 @@ export interface MapValue {
 }
 
 /** Filter bodies spliced into every probe (default: match everything). */
+/** Filter blocks to splice in; a missing filter lets everything pass. */
 export interface FilterBodies {
-  l2: Buffer;
-  l3: Buffer;
-  meta: Buffer;
+  /** The packet filter (-f): both blocks or neither. */
+  l2?: Buffer;
+  l3?: Buffer;
+  /** The meta filter (-m). */
+  meta?: Buffer;
 }
 
 export interface LoadRequest {
@@ -244,6 +247,7 @@ export class ProbeManager {
     set('logLevel', encodeLogLevel(this.log.enabled('debug') ? LOG_LEVEL.debug : LOG_LEVEL.warn));
     set('trackingKprobes', encodeTrackingKprobes(req.trackingKprobes ?? false));
     set('threadSize', encodeThreadSize(req.threadSize ?? 16384));
+    set('filters', encodeFilterFlags({ packet: req.filters?.l2 !== undefined, meta: req.filters?.meta !== undefined }));
 
     const wanted = new Set(unitPrograms(unit).map((role) => info.programs[role].name));
     for (const prog of obj.programs()) prog.setAutoload(wanted.has(prog.name));

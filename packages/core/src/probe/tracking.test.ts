@@ -31,6 +31,7 @@ function fakeMap(entries: [bigint, bigint][]) {
       keys: () => [...map.keys()].map((h) => Buffer.from(h, 'hex')),
       lookup: (_fd: number, k: Buffer) => map.get(k.toString('hex')) ?? null,
       delete: (_fd: number, k: Buffer) => map.delete(k.toString('hex')),
+      update: (_fd: number, k: Buffer, v: Buffer) => void map.set(k.toString('hex'), Buffer.from(v)),
     },
   };
 }
@@ -47,6 +48,22 @@ describe('TrackingGc', () => {
     expect(lines).toEqual(['warn Removed old entry from skb_tracking tracking map: 0xffff888100835100']);
     // Exactly 60 s old stays.
     expect(new TrackingGc({ map: ops, fd: 3, log, now: () => 101n * S }).sweep()).toEqual([]);
+  });
+
+  it('counts what it removes in the GC slot of tracking_live_map, and only there', () => {
+    const { ops } = fakeMap([[0xa00n, 0n], [0xb00n, 0n], [0xc00n, 100n * S]]);
+    const live = fakeMap([]);
+    const slot = (i: number) => live.map.get(Buffer.from([i, 0, 0, 0]).toString('hex'))?.readBigUInt64LE(0);
+    live.ops.update(0, Buffer.from([1, 0, 0, 0]), Buffer.from([5, 0, 0, 0, 0, 0, 0, 0]));
+    const { log } = recordingLog();
+    const gc = new TrackingGc({ map: { ...ops, lookup: (fd, k) => (fd === 9 ? live.ops.lookup(fd, k) : ops.lookup(fd, k)), update: live.ops.update }, fd: 3, liveFd: 9, log, now: () => 101n * S });
+    expect(gc.sweep()).toHaveLength(2);
+    expect(slot(1)).toBe(7n);
+    // The probes' slot is theirs: never written from userspace.
+    expect(slot(0)).toBeUndefined();
+    // Nothing removed, nothing written.
+    expect(gc.sweep()).toHaveLength(0);
+    expect(slot(1)).toBe(7n);
   });
 
   it('runs every interval until stopped', async () => {

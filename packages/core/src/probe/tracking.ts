@@ -8,7 +8,7 @@
  *   (bpf-common/include/retis_tracking.h has both variants).
  */
 import type { MapOps } from '@retis/bpf-native';
-import { decodeTrackingInfo, decodeU64Key, TRACKING_INFO_LAYOUT } from '../bpf/abi';
+import { decodeTrackingInfo, decodeU64Key, encodeU32Key, TRACKING_INFO_LAYOUT, TRACKING_LIVE } from '../bpf/abi';
 import { errorMessage } from '../errors';
 import type { Logger } from '../log';
 import type { KernelInspector, ResolvedProbe } from '../kernel/inspector';
@@ -52,9 +52,14 @@ function resolveTrackingOnly(kernel: KernelInspector, specs: string[]): Map<stri
 }
 
 export interface TrackingGcOptions {
-  map: Pick<MapOps, 'keys' | 'lookup' | 'delete'>;
+  map: Pick<MapOps, 'keys' | 'lookup' | 'delete' | 'update'>;
   /** tracking_map fd. */
   fd: number;
+  /**
+   * tracking_live_map fd: its GC slot counts the entries removed here, so
+   * that probes know when no entry is left (retis_tracking.h).
+   */
+  liveFd?: number;
   log: Logger;
   /** Default 5 s, as the reference. */
   intervalMs?: number;
@@ -112,6 +117,22 @@ export class TrackingGc {
       removed.push(k);
       log.warn(`Removed old entry from skb_tracking tracking map: 0x${k.toString(16)}`);
     }
+    if (removed.length > 0) this.countRemoved(removed.length);
     return removed;
+  }
+
+  /** Only this process writes the GC slot: a read then a write lose nothing. */
+  private countRemoved(n: number): void {
+    const { map, liveFd, log } = this.opts;
+    if (liveFd === undefined) return;
+    const key = encodeU32Key(TRACKING_LIVE.gc);
+    try {
+      const value = map.lookup(liveFd, key, 8) ?? Buffer.alloc(8);
+      value.writeBigUInt64LE(value.readBigUInt64LE(0) + BigInt(n));
+      map.update(liveFd, key, value);
+    } catch (e) {
+      // The count then stays above the truth: probes only do lookups they could skip.
+      log.debug(`tracking count update failed: ${errorMessage(e)}`);
+    }
   }
 }

@@ -82,7 +82,8 @@ describe('compilePacketFilter', () => {
   });
 
   it('fails with the reference message when the L2 filter is too large', () => {
-    const loads = Array.from({ length: 500 }, (_, i) => ldAbs('w', i));
+    // Word loads past the copied first bytes: 9 instructions each.
+    const loads = Array.from({ length: 500 }, (_, i) => ldAbs('w', 200 + i));
     const pcap = fakePcap(() => encodeCbpf([...loads, retA()]));
     expect(() => compilePacketFilter('x', pcap.compile)).toThrow(
       expect.objectContaining({ message: 'Filter exceeds the maximum allowed size.', code: RetisErrorCode.Filter }),
@@ -90,7 +91,8 @@ describe('compilePacketFilter', () => {
   });
 
   it('skips an L3 filter that is too large but keeps the L2 one', () => {
-    const loads = Array.from({ length: 500 }, (_, i) => ldAbs('w', i));
+    // Word loads past the copied first bytes: 9 instructions each.
+    const loads = Array.from({ length: 500 }, (_, i) => ldAbs('w', 200 + i));
     const pcap = fakePcap((_e, linkType) => (linkType === LinkType.RAW ? encodeCbpf([...loads, retA()]) : ACCEPT));
     const { logger, lines } = debugLines();
     expect(compilePacketFilter('x', pcap.compile, logger).hasL3).toBe(false);

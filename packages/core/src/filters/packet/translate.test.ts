@@ -26,7 +26,7 @@ import {
   x,
 } from '../test-support/cbpf';
 import { PacketHarness, paddedView, wireLength, type HarnessPacket } from '../test-support/packet-harness';
-import { MAX_BACKWARD_JUMPS, translateCbpf } from './translate';
+import { MAX_BACKWARD_JUMPS, PACKET_PREFETCH, translateCbpf } from './translate';
 
 const block = (program: CbpfInsn[]): Buffer => encode(translateCbpf(program));
 
@@ -67,15 +67,19 @@ describe('translateCbpf', () => {
     expect(() => translateCbpf([st(15), ja(-2), retA()])).toThrow('cannot use M[14] or M[15]');
   });
 
-  it('spends 8 eBPF instructions on a byte load and 9 on a half or word load (byte swap)', () => {
-    // fp-8 and size as arguments, data + k, the call, its error check, the load from fp-8.
+  it('loads the copied first bytes in one instruction and reads the others with the helper', () => {
     const size = (program: CbpfInsn[]): number => translateCbpf(program).length;
     const base = size([ldAbs('b', 0), retA()]);
-    expect(size([ldAbs('b', 0), ldAbs('b', 1), retA()]) - base).toBe(8);
-    expect(size([ldAbs('b', 0), ldAbs('h', 1), retA()]) - base).toBe(9);
-    expect(size([ldAbs('b', 0), ldAbs('w', 1), retA()]) - base).toBe(9);
-    // Indexed: X is added too.
-    expect(size([ldAbs('b', 0), ldInd('w', 1), retA()]) - base).toBe(10);
+    const cost = (load: CbpfInsn): number => size([ldAbs('b', 0), load, retA()]) - base;
+    // Within the copy: the load, and the byte swap of halves and words.
+    expect(cost(ldAbs('b', 1))).toBe(1);
+    expect(cost(ldAbs('h', 1))).toBe(2);
+    expect(cost(ldAbs('w', PACKET_PREFETCH - 4))).toBe(2);
+    // Past it: fp-8 and size as arguments, data + k, the call, its error check, the load from fp-8.
+    expect(cost(ldAbs('b', PACKET_PREFETCH))).toBe(8);
+    expect(cost(ldAbs('w', PACKET_PREFETCH - 3))).toBe(9);
+    // Indexed: the bound check and the load from the copy, or the read with X added.
+    expect(cost(ldInd('w', 1))).toBe(18);
   });
 });
 
@@ -85,11 +89,12 @@ describe('translateCbpf', () => {
  */
 describe('translated programs in the kernel', () => {
   // An IPv4 header at 14 with IHL 5, a TTL of 64 at 22, then bytes 0, 1, 2 ...
-  const frame = Buffer.alloc(96, 0);
+  // Longer than the copy of the first bytes the filter gets (PACKET_PREFETCH).
+  const frame = Buffer.alloc(192, 0);
   frame.writeUInt16BE(0x0800, 12);
   frame[14] = 0x45;
   frame[22] = 64;
-  for (let i = 34; i < frame.length; i++) frame[i] = i - 34;
+  for (let i = 34; i < frame.length; i++) frame[i] = (i - 34) & 0xff;
   const packet: HarnessPacket = { bytes: frame, l3Offset: 14 };
   let harness: PacketHarness;
 
@@ -99,10 +104,10 @@ describe('translated programs in the kernel', () => {
   });
   afterAll(() => harness.close());
 
-  async function runInKernel(program: CbpfInsn[]): Promise<number> {
+  async function runInKernel(program: CbpfInsn[], copy = true): Promise<number> {
     const loaded = await harness.load(block(program), rejectAllBlock());
     try {
-      return loaded.run(0, 2);
+      return loaded.run(0, 2, { copy });
     } finally {
       loaded.close();
     }
@@ -115,6 +120,11 @@ describe('translated programs in the kernel', () => {
   it.each<[string, CbpfInsn[]]>([
     ['byte, half and word loads are big-endian', [ldAbs('w', 34), tax(), ldAbs('h', 36), alu('add', x), tax(), ldAbs('b', 39), alu('add', x), retA()]],
     ['indexed loads add X', [ldxImm(3), ldInd('h', 34), retA()]],
+    ['a load straddling the end of the copied bytes is read whole', [ldAbs('w', PACKET_PREFETCH - 2), retA()]],
+    ['loads past the copied bytes', [ldAbs('h', 150), tax(), ldAbs('b', PACKET_PREFETCH), alu('add', x), retA()]],
+    ['indexed loads on each side of the end of the copied bytes',
+      [ldxImm(20), ldInd('w', PACKET_PREFETCH - 24), st(0), ldInd('w', PACKET_PREFETCH - 23), tax(), ldMem(0), alu('xor', x), retA()]],
+    ['LDX MSH past the copied bytes keeps A', [ldImm(7), ldxMsh(PACKET_PREFETCH + 2), alu('add', x), retA()]],
     ['an indexed load past 4 GiB rejects', [ldxImm(0xffffffff), ldInd('b', 23), retK(5)]],
     ['LDX MSH gives the header length and keeps A', [ldImm(7), ldxMsh(14), alu('add', x), retA()]],
     ['len is the wire length', [ldLen(), tax(), ldxLen(), txa(), alu('add', x), retA()]],
@@ -138,11 +148,16 @@ describe('translated programs in the kernel', () => {
   });
 
   it('reads past the end of the packet instead of rejecting, as the reference does', async () => {
-    // `ether[200] = 0` on a 96-byte frame: libpcap stops at the captured bytes,
+    // `ether[200] = 0` on a 192-byte frame: libpcap stops at the captured bytes,
     // the block reads the memory after them (zeroes in the harness).
     const program = [ldAbs('b', 200), jump('jeq', k(0), 0, 1), retK(0x40000), retK(0)];
     expect(bpfNative.pcapFilter(encodeCbpf(program), frame, frame.length)).toBe(0);
     expect(await runInKernel(program)).toBe(0x40000);
+  });
+
+  it('rejects when the first bytes of the packet could not be copied', async () => {
+    expect(await runInKernel([retK(5)])).toBe(5);
+    expect(await runInKernel([retK(5)], false)).toBe(0);
   });
 
   it('zeroes the scratch slots a program reads before writing', async () => {

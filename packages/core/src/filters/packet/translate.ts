@@ -2,14 +2,19 @@
  * cBPF (libpcap's output) to an eBPF filter block, after Linux's
  * bpf_convert_filter and the reference translation (§6.1).
  *
- * Registers: A = r0, X = r7, ctx = r6, ctx->data = r8, r9 keeps A across the
- * helper call of LDX MSH; r1-r3 are helper arguments. Stack below the frame
- * pointer: the probe-read buffer at FP-8, cBPF M[k] at FP-72 + 4k.
+ * Registers: A = r0, X = r7, ctx = r6, ctx->prefetch = r8, r9 keeps A across
+ * the helper call of LDX MSH; r1-r4 are helper arguments. Stack below the
+ * frame pointer: the probe-read buffer at FP-8, cBPF M[k] at FP-72 + 4k.
  *
- * Packet bytes are kernel memory (an skb's head), so loads go through
- * bpf_probe_read_kernel; there is no bounds check against ctx->len, as in the
- * reference: a read past the packet sees whatever follows it, and only an
- * unreadable address makes the filter reject.
+ * Packet bytes are kernel memory (an skb's head). The probe copies the first
+ * PACKET_PREFETCH bytes once (retis_filters.h): a load within them is a plain
+ * load from that copy, a load past them goes through bpf_probe_read_kernel.
+ * A busy machine runs the filter on every packet, and most filters only test
+ * headers: one helper call per packet instead of one per load. There is no
+ * bounds check against ctx->len, as in the reference: a read past the packet
+ * sees whatever follows it (the head's tailroom and shared info, which the
+ * copy never goes beyond), and only an unreadable address makes the filter
+ * reject, the packet's first bytes included.
  *
  * Differences from the reference, all making the block behave as libpcap's
  * interpreter does: A and X start at 0 and the M[] slots a program reads are
@@ -53,11 +58,14 @@ import { cbpfOpcodeName } from './opcode-names';
 const A = Reg.R0;
 const X = Reg.R7;
 const CTX = Reg.R6;
-const DATA = Reg.R8;
+const COPY = Reg.R8;
 const SAVED_A = Reg.R9;
 
-/** `struct retis_packet_filter_ctx { char *data; unsigned int len; }` */
-export const PacketCtx = { DATA: 0, LEN: 8 } as const;
+/** `struct retis_packet_filter_ctx { char *data; unsigned int len; const u8 *prefetch; }` */
+export const PacketCtx = { DATA: 0, LEN: 8, PREFETCH: 16 } as const;
+
+/** Packet bytes the probe copies for the filter (RETIS_SKB_SNAP_PACKET, retis_skb_snapshot.h). */
+export const PACKET_PREFETCH = 64;
 
 /** Probe-read buffer (reference STACK_RESERVED). */
 export const READ_BUFFER = -8;
@@ -139,12 +147,16 @@ class Translator {
     return asm.assemble();
   }
 
-  /** if (!ctx || !ctx->data) return 0; then A, X, the M[] slots read and the loop budget get their start values. */
+  /**
+   * if (!ctx || !ctx->prefetch) return 0 (the packet's first bytes could not
+   * be read); then A, X, the M[] slots read and the loop budget get their
+   * start values.
+   */
   private prologue(): void {
     const { asm } = this;
     asm.jump(jmp(JmpOp.JEQ, Reg.R1, 0, 0), this.reject);
-    asm.emit(mov64Reg(CTX, Reg.R1), ldxMem(Size.DW, DATA, CTX, PacketCtx.DATA));
-    asm.jump(jmp(JmpOp.JEQ, DATA, 0, 0), this.reject);
+    asm.emit(mov64Reg(CTX, Reg.R1), ldxMem(Size.DW, COPY, CTX, PacketCtx.PREFETCH));
+    asm.jump(jmp(JmpOp.JEQ, COPY, 0, 0), this.reject);
     asm.emit(mov32Imm(A, 0), mov32Imm(X, 0));
     for (const k of scratchSlotsRead(this.program)) asm.emit(stMem(Size.W, Reg.FP, SCRATCH_START + 4 * k, 0));
     if (this.loops) asm.emit(mov64Imm(Reg.R2, MAX_BACKWARD_JUMPS), stxMem(Size.DW, Reg.FP, Reg.R2, LOOP_COUNTER));
@@ -181,23 +193,55 @@ class Translator {
     return this.starts[to];
   }
 
-  /** dst = the `size` bytes at data + k (+ X), big-endian; an unreadable address rejects. */
+  /**
+   * dst = the `size` bytes at data + k (+ X), big-endian: from the copy of the
+   * first bytes when they are within it, else read; an unreadable address
+   * rejects. A is kept when dst is X.
+   */
   private loadPacket(dst: Reg, size: number, indexed: boolean, { code, k }: CbpfInsn, at: number): void {
     // Offsets past 2 GiB: libpcap never emits them, and Linux uses them for ancillary data.
     if (k > 0x7fffffff) throw unsupported(code, at, `load at offset 0x${k.toString(16)} is not supported`);
     const { asm } = this;
     const bytes = SIZE_BYTES[size];
-    asm.emit(mov64Reg(Reg.R1, Reg.FP), alu64(AluOp.ADD, Reg.R1, READ_BUFFER), mov64Imm(Reg.R2, bytes));
+    if (!indexed && k + bytes <= PACKET_PREFETCH) {
+      asm.emit(ldxMem(size as Size, dst, COPY, k));
+    } else if (!indexed) {
+      this.readPacket(dst, size, false, k);
+    } else {
+      // Where the offset is known at run time only, so is the way to load.
+      // k + X, not X + k: the verifier links `r2 = X; r2 += k` to X, and the
+      // bound check below would then give X a different range on each way,
+      // which keeps it from merging them (a protochain loop then explodes).
+      // X's upper half is always 0.
+      const read = asm.label('read');
+      const loaded = asm.label('loaded');
+      asm.emit(mov64Imm(Reg.R2, k), alu64Reg(AluOp.ADD, Reg.R2, X));
+      asm.jump(jmp(JmpOp.JGT, Reg.R2, PACKET_PREFETCH - bytes, 0), read);
+      asm.emit(mov64Reg(Reg.R1, COPY), alu64Reg(AluOp.ADD, Reg.R1, Reg.R2), ldxMem(size as Size, dst, Reg.R1, 0));
+      asm.goto(loaded);
+      asm.bind(read);
+      this.readPacket(dst, size, true, k);
+      asm.bind(loaded);
+    }
+    if (bytes > 1) asm.emit(toBigEndian(dst, bytes === 2 ? 16 : 32));
+  }
+
+  /** dst = the `size` bytes at data + k (+ X), through bpf_probe_read_kernel (host order). */
+  private readPacket(dst: Reg, size: number, indexed: boolean, k: number): void {
+    const { asm } = this;
+    // The helper call clobbers r0 (A): keep A in r9 when it is not the destination.
+    const keepA = dst !== A;
+    if (keepA) asm.emit(mov64Reg(SAVED_A, A));
+    asm.emit(mov64Reg(Reg.R1, Reg.FP), alu64(AluOp.ADD, Reg.R1, READ_BUFFER), mov64Imm(Reg.R2, SIZE_BYTES[size]));
+    asm.emit(ldxMem(Size.DW, Reg.R3, CTX, PacketCtx.DATA));
     if (indexed) {
       // data + X + k in 64 bits: an offset past 4 GiB fails to read (libpcap rejects it too).
-      asm.emit(mov32Reg(Reg.R3, X), alu64Reg(AluOp.ADD, Reg.R3, DATA), alu64(AluOp.ADD, Reg.R3, k));
-    } else {
-      asm.emit(mov64Reg(Reg.R3, DATA), alu64(AluOp.ADD, Reg.R3, k));
+      asm.emit(mov32Reg(Reg.R4, X), alu64Reg(AluOp.ADD, Reg.R3, Reg.R4));
     }
-    asm.emit(callHelper(Helper.PROBE_READ_KERNEL));
+    asm.emit(alu64(AluOp.ADD, Reg.R3, k), callHelper(Helper.PROBE_READ_KERNEL));
     asm.jump(jmp(JmpOp.JNE, Reg.R0, 0, 0), this.reject);
     asm.emit(ldxMem(size as Size, dst, Reg.FP, READ_BUFFER));
-    if (bytes > 1) asm.emit(toBigEndian(dst, bytes === 2 ? 16 : 32));
+    if (keepA) asm.emit(mov64Reg(A, SAVED_A));
   }
 
   /** LD: A = packet bytes, an immediate, M[k] or the length. */
@@ -224,10 +268,8 @@ class Translator {
     const size = ins.code & 0x18;
     const mode = ins.code & 0xe0;
     if (mode === Mode.MSH && size === Size.B) {
-      // The helper call clobbers r0 (A): keep A in r9.
-      this.asm.emit(mov64Reg(SAVED_A, A));
       this.loadPacket(X, Size.B, false, ins, at);
-      this.asm.emit(alu32(AluOp.AND, X, 0xf), alu32(AluOp.LSH, X, 2), mov64Reg(A, SAVED_A));
+      this.asm.emit(alu32(AluOp.AND, X, 0xf), alu32(AluOp.LSH, X, 2));
     } else if (size !== Size.W) {
       throw unsupported(ins.code, at);
     } else if (mode === Mode.IMM) {

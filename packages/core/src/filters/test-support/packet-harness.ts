@@ -39,7 +39,7 @@ export function wireLength(packet: HarnessPacket, layer: Layer): number {
 }
 
 export class LoadedPacketFilter {
-  private readonly args = Buffer.alloc(16);
+  private readonly args = Buffer.alloc(24);
 
   constructor(
     private readonly native: BpfNative,
@@ -47,10 +47,14 @@ export class LoadedPacketFilter {
     private readonly progFd: number,
   ) {}
 
-  /** The filter's r0 for packet `index` at `layer`. */
-  run(index: number, layer: Layer): number {
+  /**
+   * The filter's r0 for packet `index` at `layer`; `copy: false` runs it as a
+   * probe does when the packet's first bytes cannot be read.
+   */
+  run(index: number, layer: Layer, { copy = true } = {}): number {
     this.args.writeBigUInt64LE(BigInt(index), 0);
     this.args.writeBigUInt64LE(BigInt(layer), 8);
+    this.args.writeBigUInt64LE(copy ? 0n : 1n, 16);
     const { retval } = this.native.testRun(this.progFd, Buffer.alloc(0), this.args);
     if (retval === HARNESS_ERROR) throw new Error(`packet harness: no packet ${index} or bad l3 offset`);
     return retval;
