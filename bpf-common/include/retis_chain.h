@@ -2,9 +2,11 @@
 /*
  * The body shared by every generic probe program (reference §7.4, chain()).
  * A probe program fills the raw arguments and the probe identity of a
- * retis_context, then calls retis_chain():
+ * retis_context, then calls retis_chain(); a program that has something to
+ * save while the probe is idle looks up the probe first (retis_probe_active)
+ * and calls retis_chain_cfg():
  *
- *   enabled? -> config_map[ksym] -> context from the arguments -> filters and
+ *   active? -> config_map[ksym] -> context from the arguments -> filters and
  *   core skb tracking -> common, task and kernel sections -> hooks -> send
  *   if the hooks added bytes -> end of tracking.
  *
@@ -82,12 +84,13 @@ static __always_inline void retis_scratch_put(u32 *depth)
 }
 
 /*
- * Whether a probe has nothing to do, decided before it builds its context:
- * the collection is not enabled, or the probe only serves tracking and no skb
- * is tracked. The latter is every free of a busy machine traced with a
- * filter that matches little: it then costs three table loads.
+ * The config of the probe with this id, or NULL when it has nothing to do:
+ * the collection is not enabled, there is no such probe, or the probe only
+ * serves tracking and no skb is tracked. The latter is every free of a busy
+ * machine traced with a filter that matches little: probes ask before they
+ * build their context, and such a free then costs three table loads.
  */
-static __always_inline bool retis_probe_idle(u64 id)
+static __always_inline const struct retis_probe_config *retis_probe_active(u64 id)
 {
 	const struct retis_probe_config *cfg;
 	struct retis_global_config *global;
@@ -95,9 +98,11 @@ static __always_inline bool retis_probe_idle(u64 id)
 
 	global = bpf_map_lookup_elem(&global_config_map, &zero);
 	if (!global || !global->enabled)
-		return true;
+		return NULL;
 	cfg = bpf_map_lookup_elem(&config_map, &key);
-	return !cfg || (cfg->tracking_only && !retis_tracking_any());
+	if (!cfg || (cfg->tracking_only && !retis_tracking_any()))
+		return NULL;
+	return cfg;
 }
 
 /*
@@ -240,34 +245,25 @@ static __always_inline void retis_send_event(struct retis_context *ctx,
 }
 
 /*
- * prog_ctx is the program's own context (needed by bpf_get_stackid); ctx has
- * ksym and probe_type set, and the arguments: all of them (num) when args_src
- * is NULL, else the first `loaded`, the others being at args_src.
+ * prog_ctx is the program's own context (needed by bpf_get_stackid); cfg is
+ * the probe's, from retis_probe_active(); ctx has ksym and probe_type set,
+ * and the arguments: all of them (num) when args_src is NULL, else the first
+ * `loaded`, the others being at args_src.
  */
-static __always_inline int retis_chain_args(void *prog_ctx, struct retis_context *ctx,
-					    const void *args_src, u32 loaded)
+static __always_inline int retis_chain_cfg(void *prog_ctx, struct retis_context *ctx,
+					   const struct retis_probe_config *cfg,
+					   const void *args_src, u32 loaded)
 {
 	struct retis_tracking_lookup tracking = {};
-	const struct retis_probe_config *cfg;
-	struct retis_global_config *global;
 	const struct sk_buff *snap = NULL;
 	struct retis_raw_event *event;
 	struct retis_skb_headers h;
 	struct sk_buff *skb;
-	u32 zero = 0, id, idx;
 	bool deferred;
 	u16 core_size;
 	u32 *depth;
+	u32 idx;
 	int ret;
-
-	global = bpf_map_lookup_elem(&global_config_map, &zero);
-	if (!global || !global->enabled)
-		return 0;
-
-	id = ctx->ksym;
-	cfg = bpf_map_lookup_elem(&config_map, &id);
-	if (!cfg)
-		return 0;
 
 	deferred = retis_fill_context(ctx, cfg, args_src, loaded);
 
@@ -343,7 +339,9 @@ release:
 /* The arguments are already in ctx->args (ctx->num of them). */
 static __always_inline int retis_chain(void *prog_ctx, struct retis_context *ctx)
 {
-	return retis_chain_args(prog_ctx, ctx, NULL, 0);
+	const struct retis_probe_config *cfg = retis_probe_active(ctx->ksym);
+
+	return cfg ? retis_chain_cfg(prog_ctx, ctx, cfg, NULL, 0) : 0;
 }
 
 #endif /* __RETIS_CHAIN_H__ */

@@ -464,7 +464,8 @@ static __always_inline void retis_track_skb_end(const struct retis_context *ctx,
 }
 
 /*
- * A tracking-only probe (one the user did not ask for, kept for tracking).
+ * A tracking-only probe (one the user did not ask for, kept for tracking),
+ * run only while some skb is tracked (retis_probe_active).
  * Tracepoint-only tracking indexes the skbs it tracks by address: on a free,
  * a slot holding this skb proves it tracked and saves the head lookup (the
  * free is then a single delete). Any other slot proves nothing (an unseen
@@ -476,8 +477,6 @@ static __always_inline void retis_track_skb_only(struct retis_context *ctx,
 {
 	struct retis_tracking_lookup l = {};
 
-	if (!retis_tracking_any())
-		return;
 	if (!retis_tracking_kprobes && cfg->free && !cfg->inv_head) {
 		l.skb = (u64)skb;
 		retis_tracking_addr_locate(&l);

@@ -12,16 +12,17 @@
 static __always_inline int retis_kprobe(struct pt_regs *ctx)
 {
 	u64 id = bpf_get_attach_cookie(ctx);
+	const struct retis_probe_config *cfg = retis_probe_active(id);
 	struct retis_context rctx;
 
-	if (retis_probe_idle(id))
+	if (!cfg)
 		return 0;
 	__builtin_memset(&rctx, 0, sizeof(rctx));
 	rctx.ksym = id;
 	rctx.probe_type = RETIS_PROBE_TYPE_KPROBE;
 	retis_kprobe_read_args(&rctx, ctx);
 
-	return retis_chain(ctx, &rctx);
+	return retis_chain_cfg(ctx, &rctx, cfg, NULL, 0);
 }
 
 SEC("retis/kprobe")

@@ -28,9 +28,10 @@ SEC("retis/raw_tracepoint")
 int probe_raw_tracepoint(struct bpf_raw_tracepoint_args *ctx)
 {
 	u64 id = ksym ? ksym : bpf_get_attach_cookie(ctx);
+	const struct retis_probe_config *cfg = retis_probe_active(id);
 	struct retis_context rctx;
 
-	if (retis_probe_idle(id))
+	if (!cfg)
 		return 0;
 	__builtin_memset(&rctx, 0, sizeof(rctx));
 	rctx.ksym = id;
@@ -49,7 +50,7 @@ int probe_raw_tracepoint(struct bpf_raw_tracepoint_args *ctx)
 	LOAD_ARG(10);
 	LOAD_ARG(11);
 
-	return retis_chain_args(ctx, &rctx, ctx->args, nargs < RETIS_MAX_ARGS ? nargs : RETIS_MAX_ARGS);
+	return retis_chain_cfg(ctx, &rctx, cfg, ctx->args, nargs < RETIS_MAX_ARGS ? nargs : RETIS_MAX_ARGS);
 }
 
 char LICENSE[] SEC("license") = "GPL";
